@@ -1,0 +1,33 @@
+// A scriptable test SP (in the spirit of TF-A-tests' "cactus"): it answers direct requests whose
+// x3 is a command from the vocabulary below, so scenarios and tests can drive the firmware.
+// A command in FFA_MSG_SEND_DIRECT_REQ_{32,64} (x4.. are its arguments) gets its answer in the
+// matching FFA_MSG_SEND_DIRECT_RESP with x3 = status (0 ok) and x4.. results; DIRECT_REQ2 is
+// answered with DIRECT_RESP2 echoing x4-x17. Unknown commands answer x3 = 0xFFFFFFFF.
+//
+// Boot (vCPU 0): FFA_VERSION(manifest ffa-version) -> FFA_ID_GET -> FFA_RXTX_MAP_64 (if the
+// manifest gives rx/tx pages) -> FFA_MSG_WAIT. Secondary vCPUs: FFA_MSG_WAIT.
+#pragma once
+
+#include <memory>
+
+#include "models/sp_common/sp_env.h"
+
+namespace ffasim::sp {
+
+std::unique_ptr<SpModel> make_test_sp(const SpEnv& env);
+
+namespace test_sp {
+inline constexpr uint64_t CMD_ECHO = 1;      // answer x4-x7 unchanged
+inline constexpr uint64_t CMD_REQ_ECHO = 2;  // x4 = target SP: DIRECT_REQ ECHO(x5, x6, x7) to it,
+                                             // answer x3 = 0 and the target's x4-x6, or x3 =
+                                             // the FF-A error code if the request failed
+inline constexpr uint64_t CMD_SLEEP = 3;     // work x4 cycles, then answer x4 = cycles
+inline constexpr uint64_t CMD_HOST = 4;      // hand the vCPU to the host: it issues host calls
+                                             // (HostChannel) until one of them is a handoff
+                                             // (DIRECT_RESP*, MSG_WAIT); what that returns is
+                                             // handled as a new command
+inline constexpr uint64_t CMD_ID_GET = 5;    // FFA_ID_GET, answer x4 = own ID
+inline constexpr uint64_t STATUS_OK = 0, STATUS_UNKNOWN = 0xFFFFFFFF;
+}  // namespace test_sp
+
+}  // namespace ffasim::sp

@@ -1,0 +1,75 @@
+// The SPM Core at S-EL2, Hafnium-like. It manages partitions and their vCPUs (from manifests),
+// and implements the FF-A ABIs of setup and discovery, direct messaging and CPU cycle management
+// (files by spec chapter, as in Hafnium). It meets the rest of the stack only at the register
+// ABI: SPs trap to it (SMC with HCR_EL2.TSC, or HVC), the SPMD ERETs into it with normal-world
+// calls and it SMCs to the SPMD to answer them.
+//
+// Where Hafnium and the TF-A EL3 SPMC differ, SpmcConfig says which behaviour to follow.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/ffa/types.h"
+#include "models/sp_common/sp_env.h"
+#include "models/spmc/manifest.h"
+#include "sim/core/platform.h"
+#include "sim/core/profile.h"
+#include "sim/core/software.h"
+
+namespace ffasim::spmc {
+
+enum class Flavour : uint8_t {
+  Hafnium,     // Hafnium at S-EL2 (default)
+  TfaEl3Spmc,  // the TF-A EL3 SPMC's choices, where they differ
+};
+
+struct SpmcConfig {
+  CoreManifest core;
+  Flavour flavour = Flavour::Hafnium;
+  // Size of a partition information descriptor for v1.1+ callers: 24 (v1.1/v1.2 layout) or 48
+  // (Hafnium's v1.3 layout, returned to every v1.1+ caller). Default: 24 for a v1.2 SPMC.
+  uint32_t partition_info_size = 24;
+  uint32_t rxtx_max_pages = 1;  // Hafnium RXTX_MAX_PAGE_COUNT
+};
+
+struct PartitionSpec {
+  PartitionManifest manifest;
+  std::unique_ptr<sp::SpModel> model;  // the behavioural SP (one context per vCPU)
+  sim::ComponentId component = 0;
+  sim::Insn conduit = sim::Insn::SMC;
+};
+
+// What a partition looks like from outside (reports, tests).
+struct PartitionView {
+  ffa::EndpointId id;
+  std::string name;
+  unsigned vcpus;
+  std::vector<std::string> vcpu_states;  // "WAITING", "RUNNING", ...
+};
+
+class Spmc : public sim::ExceptionHandler {
+ public:
+  Spmc(const SpmcConfig& cfg, std::vector<PartitionSpec> partitions, sim::Platform& platform,
+       const sim::Profile& profile);
+  ~Spmc() override;
+  static void declare(sim::Profile& p);
+
+  // Entry from a lower EL (an SP's trapped SMC or its HVC).
+  sim::Step take(sim::Pe& pe, const sim::ExceptionInfo& e) override;
+  // The S-EL2 context on each PE that the SPMD enters: boot first, then normal-world calls.
+  sim::ExecContext& el2_context(unsigned pe);
+
+  std::vector<PartitionView> partitions() const;
+  // Endpoint ID assigned to partition `index` (manifest order).
+  ffa::EndpointId partition_id(size_t index) const;
+  const std::vector<std::string>& errors() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ffasim::spmc

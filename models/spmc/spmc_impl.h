@@ -1,0 +1,122 @@
+// Private to models/spmc: the SPMC's implementation shared by the chapter files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "models/ffa/abi.h"
+#include "models/spmc/spmc.h"
+#include "models/spmc/spmc_state.h"
+#include "sim/core/coroutine.h"
+#include "sim/core/pe.h"
+
+namespace ffasim::spmc {
+
+struct SpmcTiming {
+#define FFASIM_PARAMS_FILE "models/spmc/spmc_params.def"
+#include "sim/core/profile_struct.inc"
+};
+
+// Who made the call being handled.
+struct Caller {
+  Vcpu* vcpu = nullptr;     // an SP vCPU, or null for the normal world
+  bool is_nwd() const { return vcpu == nullptr; }
+  ffa::EndpointId id(const NwdEndpoint& nwd) const;
+};
+
+struct Call {
+  sim::Pe& pe;
+  sim::ArgRegs a;
+  Caller caller;
+  ffa::Abi abi;
+  bool smc64;
+};
+
+// What the SPMC does after handling a call.
+struct Action {
+  enum Kind : uint8_t { Reply, RunVcpu, ToNwd, ContinueBoot } kind;
+  sim::ArgRegs regs;
+  Vcpu* vcpu = nullptr;  // RunVcpu: the vCPU to enter
+};
+inline Action reply(const sim::ArgRegs& r) { return {Action::Reply, r, nullptr}; }
+inline Action reply_error(ffa::Error e) { return reply(ffa::error(e)); }
+inline Action run_vcpu(Vcpu* v, const sim::ArgRegs& r) { return {Action::RunVcpu, r, v}; }
+inline Action to_nwd(const sim::ArgRegs& r) { return {Action::ToNwd, r, nullptr}; }
+// The vCPU finished its init: boot the next one on this PE, or end SPMC init.
+inline Action continue_boot() { return {Action::ContinueBoot, {}, nullptr}; }
+
+// The S-EL2 context the SPMD enters on one PE.
+class El2Context : public sim::ExecContext {
+ public:
+  El2Context(Spmc::Impl& impl) : impl_(impl) {}
+  sim::Step resume(sim::Pe& pe) override;
+
+ private:
+  Spmc::Impl& impl_;
+};
+
+struct Spmc::Impl {
+  using Handler = Action (Impl::*)(Call&);
+  struct AbiEntry {
+    ffa::Abi abi;
+    Handler handler;
+    bool from_nwd, from_sp;
+  };
+
+  Impl(const SpmcConfig& cfg, std::vector<PartitionSpec> specs, sim::Platform& platform,
+       const sim::Profile& profile, sim::ComponentId component);
+
+  SpmcConfig cfg;
+  sim::Platform& platform;
+  SpmcTiming t;
+  sim::ComponentId component;
+  std::vector<std::unique_ptr<Partition>> partitions;
+  std::vector<std::unique_ptr<sp::SpModel>> models;
+  NwdEndpoint nwd;
+  std::vector<SpmcPeState> pes;
+  std::vector<std::unique_ptr<El2Context>> el2;
+  std::vector<std::string> errors;
+  bool nwd_locked = false;  // the normal world called an ABI other than FFA_VERSION
+  ffa::Version spmc_version() const { return {uint16_t(cfg.core.maj_ver), uint16_t(cfg.core.min_ver)}; }
+
+  // dispatch.cpp: entries, the handler table, and carrying out an Action.
+  static const std::vector<AbiEntry>& abi_table();
+  const AbiEntry* entry_for(ffa::Abi abi) const;
+  sim::Step from_vcpu(sim::Pe& pe, const sim::ExceptionInfo& e);
+  sim::Step from_nwd(sim::Pe& pe);
+  sim::Step dispatch(Call& c);
+  sim::Step perform(sim::Pe& pe, const Caller& caller, const Action& act);
+  sim::Step enter_vcpu(sim::Pe& pe, Vcpu* v, const sim::ArgRegs& regs);
+  sim::Step smc_to_spmd(sim::Pe& pe, const sim::ArgRegs& regs);
+  void insns(sim::Pe& pe, sim::Cost c, double n) { pe.charge(c, pe.cycles_for_insns(n)); }
+  Partition* find(ffa::EndpointId id) const;
+  ffa::Version caller_version(const Caller& c) const;
+
+  // cpu_cycles.cpp: boot, FFA_MSG_WAIT, FFA_RUN, FFA_YIELD.
+  sim::Step boot(sim::Pe& pe);
+  sim::Step boot_next(sim::Pe& pe);
+  Action msg_wait(Call& c);
+  Action run(Call& c);
+  Action yield(Call& c);
+  Vcpu* vcpu_for_pe(Partition& p, unsigned pe) const;
+
+  // setup_and_discovery.cpp
+  Action version(Call& c);
+  Action features(Call& c);
+  Action id_get(Call& c);
+  Action spm_id_get(Call& c);
+  Action rxtx_map(Call& c);
+  Action rxtx_unmap(Call& c);
+  Action rx_release(Call& c);
+  Action partition_info_get(Call& c);
+  Mailbox& mailbox_of(const Caller& c);
+  uint32_t properties_for(const Partition& p, const Caller& c) const;
+  bool in_ns_memory(uint64_t pa, uint64_t size) const;
+
+  // direct_messaging.cpp
+  Action direct_req(Call& c);
+  Action direct_resp(Call& c);
+  Action framework_req(Call& c);
+};
+
+}  // namespace ffasim::spmc

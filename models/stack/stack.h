@@ -1,0 +1,130 @@
+// The assembled stack and the one facade to it: a platform, the SPMD, the SPMC with its SPs, and
+// the normal-world driver, built from a ScenarioConfig; run it, drive it call by call, read its
+// results. python/ binds this facade and nothing else.
+//
+// SystemC elaborates once per process: one Stack per process.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/nwd_driver/nwd_kernel.h"
+#include "sim/core/memory.h"
+#include "sim/core/profile.h"
+#include "sim/core/tracer.h"
+
+namespace ffasim {
+
+struct PartitionConfig {
+  std::string manifest;                       // .dts or .dtb path
+  std::string model;                          // "optee" | "test"
+  std::map<std::string, std::string> params;  // model parameters (see the model's header)
+};
+
+struct ScenarioConfig {
+  std::string name = "default";
+  // Platform.
+  unsigned pe_count = 8;
+  unsigned pes_per_cluster = 4;
+  double quantum_ns = 1000;
+  std::vector<sim::MemoryRegion> memory;  // empty: the FVP Base map (secure DRAM at 0x06000000
+                                          // 32 MiB, NS DRAM at 0x80000000 2 GiB)
+  std::string spmc_manifest;              // empty: scenarios/platforms/fvp_spmc_manifest.dts
+  std::vector<PartitionConfig> partitions;  // empty: OP-TEE and the test SP of scenarios/platforms
+  std::string spmc_flavour = "hafnium";   // "hafnium" | "tfa-el3-spmc"
+  unsigned partition_info_size = 24;      // 24 or 48 (see SpmcConfig)
+  // Timing.
+  std::string profile;                    // "" or "default": built-in; a name in
+                                          // scenarios/profiles, or a path to a profile file
+  std::vector<std::pair<std::string, double>> overrides;
+  // Normal world.
+  bool linux_driver = true;
+  std::vector<nwd::WorkloadItem> workload;
+  uint64_t optee_shm_base = 0x88000000, optee_shm_size = 0x100000;
+  // Observability.
+  bool keep_spans = false;
+  bool keep_trace = false;
+  uint64_t seed = 1;
+};
+
+// One row of the latency report.
+struct ResultRow {
+  std::string abi;       // "FFA_MSG_SEND_DIRECT_REQ_32", or an operation ("optee.invoke")
+  std::string caller;    // "nwd", "sp:8001", ...
+  std::string callee;    // "sp:8001 op-tee", "spmc", "spmd", "-"
+  uint64_t count = 0;
+  double min_ns = 0, median_ns = 0, p99_ns = 0, max_ns = 0, mean_ns = 0;
+  uint64_t min_cycles = 0, median_cycles = 0, p99_cycles = 0, max_cycles = 0;
+  std::map<std::string, double> mean_ns_by_component;  // per-hop breakdown (component -> ns)
+};
+
+struct SpanRow {
+  std::string abi, caller, callee;
+  unsigned pe;
+  double start_ns, end_ns;
+  uint64_t start_cycles, end_cycles;
+  uint64_t x0, x1, x2, result_x0, result_x2;
+  std::map<std::string, double> ns_by_component;
+};
+
+struct MemoryMapRow {
+  std::string region;
+  uint64_t base, size;
+  bool secure;
+  std::string owner;  // "" = free
+};
+
+struct ProfileRow {
+  std::string name, unit, doc, source, origin;
+  double value, default_value;
+};
+
+class Stack {
+ public:
+  // Builds everything and boots until the workload is done and every PE is idle.
+  // Bad configuration (manifest, profile, workload) throws std::runtime_error with one line.
+  explicit Stack(const ScenarioConfig& cfg);
+  ~Stack();
+
+  // Runs until every PE is idle (the workload is done and nothing is pending).
+  void run();
+  double now_ns() const;
+  double clock_hz() const;
+
+  std::vector<ResultRow> results() const;
+  std::vector<SpanRow> spans() const;            // empty unless keep_spans
+  bool write_trace(const std::string& path);     // needs keep_trace
+  const nwd::DriverState& driver() const;
+  std::vector<std::string> errors() const;       // firmware and driver errors, one line each
+  std::vector<std::string> components() const;
+
+  // Drives one call from an endpoint and runs until it returns or everything is idle. For the
+  // normal world (`endpoint` 0) the call is issued on PE `pe`; for a test SP, from its vCPU that
+  // the host holds (CMD_HOST). Returns true and x0-x17 in `out` if the endpoint was resumed.
+  // insn: "smc" | "hvc" | "svc".
+  bool call(uint16_t endpoint, unsigned pe, const sim::ArgRegs& args, sim::ArgRegs& out,
+            const std::string& insn = "smc");
+  // The registers the endpoint was last resumed with (a message an SP received, for example).
+  sim::ArgRegs last_input(uint16_t endpoint, unsigned pe) const;
+  bool host_waiting(uint16_t endpoint, unsigned pe) const;
+
+  bool write(uint64_t pa, const std::vector<uint8_t>& data, bool secure);
+  bool read(uint64_t pa, size_t size, bool secure, std::vector<uint8_t>& out) const;
+  std::vector<MemoryMapRow> memory_map() const;
+  std::vector<ProfileRow> profile() const;
+  // Endpoint IDs of the partitions, in manifest order, with their names.
+  std::vector<std::pair<uint16_t, std::string>> partitions() const;
+
+  // Every profile parameter the stack declares, with defaults (no stack needed).
+  static std::vector<ProfileRow> default_profile();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ffasim

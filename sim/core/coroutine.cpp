@@ -1,0 +1,44 @@
+#include "sim/core/coroutine.h"
+
+#include <stdexcept>
+
+#include "sim/core/pe.h"
+
+namespace ffasim::sim {
+
+void CoContext::start(Task<void> body) {
+  body_ = std::move(body);
+  current_ = body_.handle();
+}
+
+bool CoContext::finished() const { return !body_.handle() || body_.handle().done(); }
+
+Step CoContext::resume(Pe& pe) {
+  if (finished()) throw std::logic_error("resume of a finished behavioural context");
+  pe_ = &pe;
+  next_ = Step{};
+  current_.resume();
+  if (body_.handle().done()) {
+    if (auto e = body_.handle().promise().error) std::rethrow_exception(e);
+    next_ = Step{pending_cycles_, Insn::OFF, 0};
+    pending_cycles_ = 0;
+  }
+  return next_;
+}
+
+void CoContext::Call::await_suspend(std::coroutine_handle<> h) {
+  ctx.current_ = h;
+  ctx.pe_->set_args(args);
+  ctx.next_ = Step{ctx.pending_cycles_, insn, 0};
+  ctx.pending_cycles_ = 0;
+}
+
+ArgRegs CoContext::Call::await_resume() { return ctx.pe_->args(); }
+
+void CoContext::Wait::await_suspend(std::coroutine_handle<> h) {
+  ctx.current_ = h;
+  ctx.next_ = Step{ctx.pending_cycles_, Insn::WFI, 0};
+  ctx.pending_cycles_ = 0;
+}
+
+}  // namespace ffasim::sim
