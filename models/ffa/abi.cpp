@@ -42,10 +42,20 @@ std::optional<Abi> decode(uint64_t x0) {
   return a.abi;
 }
 
+bool in_ffa_range(uint64_t x0) {
+  const uint32_t w0 = uint32_t(x0) & ~0x10000u;
+  return (x0 >> 32) == 0 && (w0 & 0xBFFFFF00u) == kFid32 && (w0 & 0xFF) >= kFnumMin &&
+         (w0 & 0xFF) <= kFnumMax;
+}
+
 uint32_t fid(Abi abi, bool smc64) { return (smc64 ? kFid64 : kFid32) | info(abi).fnum; }
 
 std::string fid_name(uint64_t x0) {
-  if (auto a = decode(x0)) return std::string(info(*a).name) + (is_64bit(x0) ? "_64" : "_32");
+  if (auto a = decode(x0)) {
+    const AbiInfo& i = info(*a);
+    if (i.forms != (F32 | F64)) return i.name;
+    return std::string(i.name) + (is_64bit(x0) ? "_64" : "_32");
+  }
   char buf[32];
   std::snprintf(buf, sizeof buf, "FID 0x%08llx", (unsigned long long)x0);
   return buf;

@@ -50,9 +50,13 @@ const AbiInfo& info(Abi abi);
 // 32-bit-only ABI is not an FF-A call). Ignores bit 16 (SMCCC SVE hint), as TF-A does.
 std::optional<Abi> decode(uint64_t x0);
 bool is_64bit(uint64_t x0);
+// True for any function number in the FF-A range [0x60, 0x97] of the standard secure service,
+// whether or not this table knows it (the SPMD answers those with FFA_ERROR(NOT_SUPPORTED)).
+bool in_ffa_range(uint64_t x0);
 // The FID of an ABI in a convention; the convention must exist for it.
 uint32_t fid(Abi abi, bool smc64 = false);
-// "FFA_MSG_SEND_DIRECT_REQ_32", or "FID 0x12345678" for anything not in the table.
+// The spec's name: "FFA_VERSION" for an ABI with one calling convention, "FFA_RXTX_MAP_64" or
+// "FFA_MSG_SEND_DIRECT_REQ_32" for one with both; "FID 0x12345678" for anything not in the table.
 std::string fid_name(uint64_t x0);
 
 // FF-A error codes, signed 32-bit in w2 of FFA_ERROR (section 1.3).

@@ -5,7 +5,21 @@
 // answered with DIRECT_RESP2 echoing x4-x17. Unknown commands answer x3 = 0xFFFFFFFF.
 //
 // Boot (vCPU 0): FFA_VERSION(manifest ffa-version) -> FFA_ID_GET -> FFA_RXTX_MAP_64 (if the
-// manifest gives rx/tx pages) -> FFA_MSG_WAIT. Secondary vCPUs: FFA_MSG_WAIT.
+// manifest gives rx/tx pages) -> FFA_MSG_WAIT. Secondary vCPUs: FFA_MSG_WAIT. A failed
+// FFA_VERSION, FFA_ID_GET or FFA_RXTX_MAP is a configuration error: std::runtime_error.
+//
+// Other messages: a framework request (w2 bit 31) gets the framework response (PSCI -> PSCI
+// response with status 0, VM created/destroyed -> their responses with status 0; any other type ->
+// FFA_ERROR(NOT_SUPPORTED)); anything that is not a direct request (FFA_INTERRUPT, FFA_RUN, ...)
+// -> FFA_MSG_WAIT.
+//
+// Host driving (CMD_HOST): the vCPU parks in WFI with HostChannel::waiting set while the queue is
+// empty; the host pushes a HostCall and calls pe->wake(). Each call is issued with its
+// instruction; last_result and calls_done are updated when it returns, last_input on every
+// resume of any vCPU. A handoff (FFA_MSG_SEND_DIRECT_RESP_32/64, _RESP2, FFA_MSG_WAIT) also
+// updates last_result and calls_done, ends host mode, and what it returns is handled as a new
+// message. The SP has one channel: while one vCPU is in host mode, CMD_HOST on another vCPU is
+// answered x3 = STATUS_HOST_BUSY. No scenario parameters (any key is std::invalid_argument).
 #pragma once
 
 #include <memory>
@@ -15,12 +29,21 @@
 namespace ffasim::sp {
 
 std::unique_ptr<SpModel> make_test_sp(const SpEnv& env);
+// Declares the test_sp.* timing parameters (test_sp_params.def).
+void declare_test_sp_params(sim::Profile& p);
+
+struct TestSpTiming {
+#define FFASIM_PARAMS_FILE "models/sp_test/test_sp_params.def"
+#include "sim/core/profile_struct.inc"
+};
 
 namespace test_sp {
 inline constexpr uint64_t CMD_ECHO = 1;      // answer x4-x7 unchanged
 inline constexpr uint64_t CMD_REQ_ECHO = 2;  // x4 = target SP: DIRECT_REQ ECHO(x5, x6, x7) to it,
                                              // answer x3 = 0 and the target's x4-x6, or x3 =
                                              // the FF-A error code if the request failed
+                                             // (STATUS_UNKNOWN for any other result); an
+                                             // FFA_INTERRUPT result is resumed with FFA_RUN
 inline constexpr uint64_t CMD_SLEEP = 3;     // work x4 cycles, then answer x4 = cycles
 inline constexpr uint64_t CMD_HOST = 4;      // hand the vCPU to the host: it issues host calls
                                              // (HostChannel) until one of them is a handoff
@@ -28,6 +51,7 @@ inline constexpr uint64_t CMD_HOST = 4;      // hand the vCPU to the host: it is
                                              // handled as a new command
 inline constexpr uint64_t CMD_ID_GET = 5;    // FFA_ID_GET, answer x4 = own ID
 inline constexpr uint64_t STATUS_OK = 0, STATUS_UNKNOWN = 0xFFFFFFFF;
+inline constexpr uint64_t STATUS_HOST_BUSY = 0xFFFFFFFC;  // FFA_BUSY's code: another vCPU is in host mode
 }  // namespace test_sp
 
 }  // namespace ffasim::sp

@@ -40,10 +40,13 @@ Vcpu* Spmc::Impl::vcpu_for_pe(Partition& p, unsigned pe) const {
 }
 
 // FFA_MSG_WAIT from a vCPU: the end of its init, or of the cycles an FFA_RUN gave it.
-// DENIED while it handles a direct request (it must answer with a response).
+// INVALID_PARAMETERS if x1 or x3-x7 are not zero; DENIED while it handles a direct request (it
+// must answer with a response).
 Action Spmc::Impl::msg_wait(Call& c) {
   Vcpu* v = c.caller.vcpu;
   insns(c.pe, sim::Cost::Dispatch, t.cpu_cycles_insns);
+  if (c.a[1] || c.a[3] || c.a[4] || c.a[5] || c.a[6] || c.a[7])
+    return reply_error(ffa::Error::INVALID_PARAMETERS);
   // v1.2: w2 bit0 asks to keep RX ownership; otherwise MSG_WAIT releases the RX buffer.
   if (!(v->partition->version.raw() >= ffa::kV1_2.raw() && (c.a[2] & 1)))
     v->partition->mailbox.rx_full = false;
@@ -66,6 +69,9 @@ Action Spmc::Impl::msg_wait(Call& c) {
 // FFA_RUN from the normal world: w1 = target ID << 16 | vCPU index.
 Action Spmc::Impl::run(Call& c) {
   insns(c.pe, sim::Cost::Dispatch, t.cpu_cycles_insns);
+  // Hafnium: the normal world itself as the target is DENIED, with x2 sign-extended.
+  if (ffa::sender_of(c.a[1]) == nwd.id && cfg.flavour == Flavour::Hafnium)
+    return reply(ffa::regs(ffa::fid(ffa::Abi::ERROR), 0, uint64_t(int64_t(ffa::Error::DENIED))));
   Partition* p = find(ffa::sender_of(c.a[1]));
   const unsigned idx = unsigned(c.a[1] & 0xFFFF);
   if (!p || idx >= p->vcpus.size()) return reply_error(ffa::Error::INVALID_PARAMETERS);
@@ -80,7 +86,9 @@ Action Spmc::Impl::run(Call& c) {
     case VcpuState::WAITING:
       v->state = VcpuState::RUNNING;
       v->rtm = RuntimeModel::FFA_RUN;
-      return run_vcpu(v, ffa::regs(ffa::fid(ffa::Abi::RUN), c.a[1]));
+      // Hafnium resumes the SP's FFA_MSG_WAIT with x0 = FFA_RUN and w1 = 0; the EL3 SPMC passes
+      // the caller's target information through.
+      return run_vcpu(v, ffa::regs(ffa::fid(ffa::Abi::RUN), cfg.flavour == Flavour::Hafnium ? 0 : c.a[1]));
     case VcpuState::BLOCKED:
     case VcpuState::PREEMPTED:
       // Resumed where it stopped: its FFA_YIELD returns FFA_RUN.
@@ -93,10 +101,12 @@ Action Spmc::Impl::run(Call& c) {
 }
 
 // FFA_YIELD from a vCPU handling a request: the cycles go back to the requester, which sees
-// FFA_YIELD with w1 = SP ID << 16 | vCPU and the timeout in w2/w3, and resumes it with FFA_RUN.
+// FFA_YIELD with w1 = SP ID << 16 | vCPU and the timeout in w2/w3 (x4-x7 zero), and resumes it
+// with FFA_RUN. x4-x7 not zero is INVALID_PARAMETERS.
 Action Spmc::Impl::yield(Call& c) {
   Vcpu* v = c.caller.vcpu;
   insns(c.pe, sim::Cost::Dispatch, t.cpu_cycles_insns);
+  if (c.a[4] || c.a[5] || c.a[6] || c.a[7]) return reply_error(ffa::Error::INVALID_PARAMETERS);
   if (v->rtm != RuntimeModel::FFA_DIR_REQ && v->rtm != RuntimeModel::FFA_RUN)
     return reply_error(ffa::Error::DENIED);
   v->state = VcpuState::BLOCKED;

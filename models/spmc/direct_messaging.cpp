@@ -35,6 +35,7 @@ Action Spmc::Impl::framework_req(Call& c) {
   sim::ArgRegs r = head;
   r[2] = kFwkBit | kFwkVersionResp;
   if ((req & 0x80000000u) || ffa::Version::from_raw(req).major != mine.major ||
+      ffa::Version::from_raw(req).minor > mine.minor ||
       (nwd.version_set && req != nwd.version.raw() && nwd_locked)) {
     r[3] = uint32_t(int32_t(ffa::Error::NOT_SUPPORTED));
   } else {
@@ -49,9 +50,10 @@ Action Spmc::Impl::framework_req(Call& c) {
 //   INVALID_PARAMETERS  sender is not the caller (or not a normal-world ID from the normal
 //                       world), receiver is not a partition, w2 non-zero (REQ), a REQ2 UUID the
 //                       receiver does not have, a pinned vCPU missing on this PE;
-//   DENIED              sender cannot send or receiver cannot receive this kind of request, or
-//                       the receiver is already in the caller's call chain;
-//   NOT_SUPPORTED       REQ2 with a caller or receiver below v1.2;
+//   DENIED              sender cannot send or receiver cannot receive this kind of request,
+//                       the receiver is already in the caller's call chain, or (Hafnium) REQ2
+//                       with a caller or receiver below v1.2;
+//   NOT_SUPPORTED       (TF-A EL3 SPMC) REQ2 from a caller below v1.2;
 //   BUSY                the receiver's vCPU is not WAITING.
 Action Spmc::Impl::direct_req(Call& c) {
   insns(c.pe, sim::Cost::Dispatch, t.direct_req_insns);
@@ -67,8 +69,11 @@ Action Spmc::Impl::direct_req(Call& c) {
   if (!req2 && uint32_t(c.a[2]) != 0) return reply_error(ffa::Error::INVALID_PARAMETERS);
   namespace mm = ffa::messaging_method;
   if (req2) {
-    if (caller_version(c.caller) < ffa::kV1_2 || target->version < ffa::kV1_2)
-      return reply_error(ffa::Error::NOT_SUPPORTED);
+    if (cfg.flavour == Flavour::TfaEl3Spmc) {
+      if (caller_version(c.caller) < ffa::kV1_2) return reply_error(ffa::Error::NOT_SUPPORTED);
+    } else if (caller_version(c.caller) < ffa::kV1_2 || target->version < ffa::kV1_2) {
+      return reply_error(ffa::Error::DENIED);
+    }
     const ffa::Uuid u = ffa::Uuid::from_words(uint32_t(c.a[2]), uint32_t(c.a[2] >> 32),
                                               uint32_t(c.a[3]), uint32_t(c.a[3] >> 32));
     bool known = u.is_null();
@@ -101,12 +106,13 @@ Action Spmc::Impl::direct_req(Call& c) {
 
 // FFA_MSG_SEND_DIRECT_RESP{,2} from the vCPU handling a request. Errors: DENIED if it handles no
 // request, or answers REQ2 with RESP (or the reverse), or addresses anyone but the originator;
-// INVALID_PARAMETERS if the sender is not itself.
+// INVALID_PARAMETERS if the sender is not itself or w2 (RESP) is not zero.
 Action Spmc::Impl::direct_resp(Call& c) {
   insns(c.pe, sim::Cost::Dispatch, t.direct_resp_insns);
   Vcpu* v = c.caller.vcpu;
   const bool resp2 = c.abi == ffa::Abi::MSG_SEND_DIRECT_RESP2;
-  if (ffa::sender_of(c.a[1]) != v->partition->id) return reply_error(ffa::Error::INVALID_PARAMETERS);
+  if (ffa::sender_of(c.a[1]) != v->partition->id || (!resp2 && uint32_t(c.a[2]) != 0))
+    return reply_error(ffa::Error::INVALID_PARAMETERS);
   if (v->rtm != RuntimeModel::FFA_DIR_REQ || resp2 != v->request_is_req2 ||
       ffa::receiver_of(c.a[1]) != v->request_origin)
     return reply_error(ffa::Error::DENIED);

@@ -12,15 +12,17 @@ namespace {
 constexpr uint64_t kPage = 4096;
 }  // namespace
 
-// FFA_VERSION from an SP (w1 = its version; w0 = ours on success). Errors, all as w0 =
-// NOT_SUPPORTED: bit 31 set; another major; a minor above ours; a different version after the
-// SP called another ABI.
+// FFA_VERSION from an SP (w1 = its version; w0 = ours on success). Errors, all as x0 =
+// NOT_SUPPORTED sign-extended to 64 bits (Hafnium's api_ffa_version sets .func, not .arg2): bit 31
+// set; another major; a minor above ours; a different version after the SP called another ABI.
 Action Spmc::Impl::version(Call& c) {
   insns(c.pe, sim::Cost::Dispatch, t.simple_call_insns);
   const uint32_t req = uint32_t(c.a[1]);
   const ffa::Version mine = spmc_version();
-  const sim::ArgRegs not_supported = ffa::regs(uint32_t(int32_t(ffa::Error::NOT_SUPPORTED)));
-  if ((req & 0x80000000u) || ffa::Version::from_raw(req).major != mine.major) return reply(not_supported);
+  const sim::ArgRegs not_supported = ffa::regs(uint64_t(int64_t(ffa::Error::NOT_SUPPORTED)));
+  const ffa::Version asked = ffa::Version::from_raw(req);
+  if ((req & 0x80000000u) || asked.major != mine.major || asked.minor > mine.minor)
+    return reply(not_supported);
   Partition* p = c.caller.vcpu->partition;
   if (p->version_locked && req != p->version.raw()) return reply(not_supported);
   p->version = ffa::Version::from_raw(req);
@@ -29,20 +31,19 @@ Action Spmc::Impl::version(Call& c) {
 
 // FFA_FEATURES (section 2): w1 bit 31 set = a function ID, answered from the ABI table; clear =
 // a feature ID. No feature ID is implemented yet (SRI/NPI come with notifications, MEI with
-// interrupts), so those are NOT_SUPPORTED. Non-zero input properties are INVALID_PARAMETERS.
+// interrupts), so those are NOT_SUPPORTED. Non-zero input properties (w2) with a function ID:
+// Hafnium ignores them; the TF-A EL3 SPMC answers NOT_SUPPORTED.
 Action Spmc::Impl::features(Call& c) {
   insns(c.pe, sim::Cost::Dispatch, t.simple_call_insns);
   const uint32_t w1 = uint32_t(c.a[1]);
-  if (!(w1 & 0x80000000u)) {
-    if (w1 & 0x7FFFFF00u) return reply_error(ffa::Error::NOT_SUPPORTED);
-    return reply_error(ffa::Error::NOT_SUPPORTED);
-  }
+  if (!(w1 & 0x80000000u)) return reply_error(ffa::Error::NOT_SUPPORTED);
   const auto abi = ffa::decode(w1);
   const AbiEntry* e = abi ? entry_for(*abi) : nullptr;
   const bool callable = e && (c.caller.is_nwd() ? e->from_nwd : e->from_sp) &&
                         ffa::info(*abi).since_minor <= caller_version(c.caller).minor;
   if (!callable) return reply_error(ffa::Error::NOT_SUPPORTED);
-  if (uint32_t(c.a[2]) != 0) return reply_error(ffa::Error::INVALID_PARAMETERS);
+  if (uint32_t(c.a[2]) != 0 && cfg.flavour == Flavour::TfaEl3Spmc)
+    return reply_error(ffa::Error::NOT_SUPPORTED);
   uint32_t props = 0;
   if (*abi == ffa::Abi::RXTX_MAP) {
     // bits[1:0] = 0: 4 KiB minimum size and alignment; v1.2: bits[31:16] max pages.
@@ -75,20 +76,22 @@ bool Spmc::Impl::in_ns_memory(uint64_t pa, uint64_t size) const {
 // FFA_RXTX_MAP (x1 = TX, x2 = RX, w3 = pages). Hafnium handles only the 64-bit FID (the TF-A EL3
 // SPMC both). Errors: INVALID_PARAMETERS for a page count of 0 or above the maximum, an address
 // not 4 KiB aligned, TX and RX overlapping, or a normal-world buffer outside NS memory; DENIED
-// when buffers are already mapped.
+// when buffers are already mapped. Hafnium checks "already mapped" first, the EL3 SPMC last.
 Action Spmc::Impl::rxtx_map(Call& c) {
   insns(c.pe, sim::Cost::Dispatch, t.rxtx_map_insns);
   if (!c.smc64 && cfg.flavour == Flavour::Hafnium) return reply_error(ffa::Error::NOT_SUPPORTED);
   Mailbox& mb = mailbox_of(c.caller);
   const uint64_t tx = c.a[1], rx = c.a[2];
   const uint32_t pages = uint32_t(c.a[3]) & 0x3F;  // bits[5:0]
-  if (mb.mapped) return reply_error(ffa::Error::DENIED);
+  const bool hafnium = cfg.flavour == Flavour::Hafnium;
+  if (hafnium && mb.mapped) return reply_error(ffa::Error::DENIED);
   if (pages == 0 || pages > cfg.rxtx_max_pages) return reply_error(ffa::Error::INVALID_PARAMETERS);
   if (tx % kPage || rx % kPage) return reply_error(ffa::Error::INVALID_PARAMETERS);
   const uint64_t len = uint64_t(pages) * kPage;
   if (tx < rx + len && rx < tx + len) return reply_error(ffa::Error::INVALID_PARAMETERS);
   if (c.caller.is_nwd() && (!in_ns_memory(tx, len) || !in_ns_memory(rx, len)))
     return reply_error(ffa::Error::INVALID_PARAMETERS);
+  if (mb.mapped) return reply_error(ffa::Error::DENIED);
   mb = Mailbox{true, tx, rx, pages, false};
   return reply(ffa::success());
 }
@@ -147,7 +150,7 @@ Action Spmc::Impl::partition_info_get(Call& c) {
                                                uint32_t(c.a[4]));
   const ffa::Version v = caller_version(c.caller);
   const uint32_t flags = ffa::kV1_1 <= v ? uint32_t(c.a[5]) : 0;
-  if (flags & ~1u) return reply_error(ffa::Error::INVALID_PARAMETERS);
+  if ((flags & ~1u) && cfg.flavour == Flavour::Hafnium) return reply_error(ffa::Error::INVALID_PARAMETERS);
   // One descriptor per partition, or per service UUID for NULL-UUID queries by v1.2+ callers.
   std::vector<ffa::PartitionInfo> found;
   for (auto& p : partitions) {
@@ -167,7 +170,8 @@ Action Spmc::Impl::partition_info_get(Call& c) {
   }
   if (found.empty()) return reply_error(ffa::Error::INVALID_PARAMETERS);
   const uint32_t size = ffa::partition_info_size(v, cfg.partition_info_size);
-  // Hafnium returns w3 = descriptor size even to v1.0 callers (8).
+  // Hafnium returns w3 = descriptor size even to v1.0 callers (8); the EL3 SPMC returns 0 there.
+  const uint32_t w3 = (v < ffa::kV1_1 && cfg.flavour == Flavour::TfaEl3Spmc) ? 0 : size;
   if (flags & 1) return reply(ffa::success(found.size()));
   Mailbox& mb = mailbox_of(c.caller);
   if (!mb.mapped || mb.rx_full) return reply_error(ffa::Error::BUSY);
@@ -183,7 +187,7 @@ Action Spmc::Impl::partition_info_get(Call& c) {
     return reply_error(ffa::Error::ABORTED);
   }
   mb.rx_full = true;
-  return reply(ffa::success(found.size(), size));
+  return reply(ffa::success(found.size(), w3));
 }
 
 }  // namespace ffasim::spmc

@@ -19,7 +19,7 @@ struct SpmdTiming {
 #include "sim/core/profile_struct.inc"
 };
 
-constexpr uint32_t kSmcUnknown = 0xFFFFFFFFu;       // SMC_UNK
+constexpr uint64_t kSmcUnknown = ~0ull;  // SMC_UNK (-1), written as a 64-bit value by TF-A
 constexpr uint32_t kFwkMsgBit = 1u << 31;
 constexpr uint32_t kFwkVersionReq = 8, kFwkVersionResp = 9;
 
@@ -151,6 +151,7 @@ struct Spmd::Impl {
     const auto abi = ffa::decode(a[0]);
     if (!abi) {
       if (psci::is_psci(a[0])) return reply(pe, psci_call(pe, a));
+      if (ffa::in_ffa_range(a[0])) return reply(pe, ffa::error(ffa::Error::NOT_SUPPORTED));
       return reply(pe, ffa::regs(kSmcUnknown));
     }
     insns(pe, sim::Cost::Dispatch, t.smc_handler_insns);

@@ -42,6 +42,7 @@ struct ScenarioConfig {
   std::vector<std::pair<std::string, double>> overrides;
   // Normal world.
   bool linux_driver = true;
+  bool cpu_on_idle_pes = false;           // power on PEs without workload too (host driving)
   std::vector<nwd::WorkloadItem> workload;
   uint64_t optee_shm_base = 0x88000000, optee_shm_size = 0x100000;
   // Observability.
@@ -96,7 +97,9 @@ class Stack {
 
   std::vector<ResultRow> results() const;
   std::vector<SpanRow> spans() const;            // empty unless keep_spans
-  bool write_trace(const std::string& path);     // needs keep_trace
+  // Writes the Chrome/Perfetto JSON trace. Throws std::runtime_error if the stack was built
+  // without keep_trace or the file cannot be written.
+  void write_trace(const std::string& path);
   const nwd::DriverState& driver() const;
   std::vector<std::string> errors() const;       // firmware and driver errors, one line each
   std::vector<std::string> components() const;

@@ -53,8 +53,12 @@ Routing route_svc(const PeState& s, uint16_t imm16) {
 
 EretTarget eret_target(const PeState& s) {
   const El cur = s.pstate.el;
-  const Pstate to = Pstate::from_spsr(s.spsr_el[index(cur)]);
-  if (cur == El::EL0 || int(to.el) > int(cur)) return {false, cur, current_security(s)};
+  const uint64_t spsr = s.spsr_el[index(cur)];
+  const Pstate to = Pstate::from_spsr(spsr);
+  // M[4] = 1 is AArch32, M[1] is reserved, and EL0 has no SP_ELx: not one of the seven
+  // AArch64 modes (EL0t, EL1t/h, EL2t/h, EL3t/h), so the return is illegal.
+  const bool aarch64_mode = !(spsr & 0x12) && !(to.el == El::EL0 && to.sp_sel);
+  if (cur == El::EL0 || !aarch64_mode || int(to.el) > int(cur)) return {false, cur, current_security(s)};
   const Security sec = cur == El::EL3 ? security_of(s, to.el) : current_security(s);
   if (to.el == El::EL3) return {true, El::EL3, Security::Secure};
   if (to.el == El::EL2 && !el2_enabled(s, sec)) return {false, cur, current_security(s)};

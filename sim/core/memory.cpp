@@ -74,7 +74,7 @@ bool Memory::write(uint64_t pa, const void* src, size_t n, Security s) {
   return true;
 }
 
-void Memory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+void Memory::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   Sideband* sb = nullptr;
   gp.get_extension(sb);
   const Security s = sb ? sb->security : Security::NonSecure;
@@ -103,8 +103,9 @@ bool Memory::claim(uint64_t base, uint64_t size, Security s, const std::string& 
 uint64_t Memory::allocate(uint64_t size, uint64_t align, Security s, const std::string& owner) {
   for (auto& r : regions_) {
     if (r.security != s) continue;
+    if (size == 0 || size > r.size) continue;
     uint64_t at = (r.base + align - 1) / align * align;
-    while (at + size <= r.base + r.size) {
+    while (at >= r.base && at - r.base <= r.size - size) {
       const Claim* hit = nullptr;
       for (auto& c : claims_)
         if (c.security == s && at < c.base + c.size && c.base < at + size) { hit = &c; break; }

@@ -11,7 +11,7 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include "sim/core/core_timing.h"
 #include "sim/core/types.h"
@@ -41,7 +41,7 @@ struct MemoryMapEntry {
 
 class Memory : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<Memory> socket;
+  tlm_utils::multi_passthrough_target_socket<Memory> socket;  // one binding per PE
 
   Memory(sc_core::sc_module_name name, const CoreTiming& timing);
   ~Memory() override;
@@ -67,7 +67,7 @@ class Memory : public sc_core::sc_module {
  private:
   struct Claim { uint64_t base, size; Security security; std::string owner; };
   struct Space;
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void b_transport(int initiator, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   uint8_t* page(uint64_t pa, Security s, bool create) const;
 
   const CoreTiming& timing_;

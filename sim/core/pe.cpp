@@ -1,5 +1,6 @@
 #include "sim/core/pe.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -87,23 +88,27 @@ bool Pe::mem_write(uint64_t pa, const void* src, size_t n, Security pas) {
 }
 
 void Pe::power_on(Picos at) {
+  power_at_ = power_flag_ ? std::min(power_at_, at) : at;
   power_flag_ = true;
   const Picos t = sc_core::sc_time_stamp().value();
   power_ev_.notify(sc_time::from_value(at > t ? at - t : 0));
 }
 
 void Pe::wake(Picos at) {
+  wake_at_ = wake_flag_ ? std::min(wake_at_, at) : at;
   wake_flag_ = true;
   const Picos t = sc_core::sc_time_stamp().value();
   wake_ev_.notify(sc_time::from_value(at > t ? at - t : 0));
 }
 
-void Pe::wait_event(sc_core::sc_event& ev, bool& flag) {
+void Pe::wait_event(sc_core::sc_event& ev, bool& flag, const Picos& at) {
   sync();
   const Picos before = now();
   switch_to(0, "idle");
   while (!flag) wait(ev);
   flag = false;
+  // The request may have been made ahead of time (or before this PE waited): honour its time.
+  if (at > now()) wait(sc_time::from_value(at - now()));
   const Picos after = now();
   tracer_.charge(id_, 0, Cost::Idle, after - before);
 }
@@ -166,7 +171,7 @@ void Pe::execute(const Step& s, ExecContext* from) {
     }
     case Insn::WFI:
       in_wfi_ = true;
-      wait_event(wake_ev_, wake_flag_);
+      wait_event(wake_ev_, wake_flag_, wake_at_);
       in_wfi_ = false;
       break;
     case Insn::OFF:
@@ -175,10 +180,22 @@ void Pe::execute(const Step& s, ExecContext* from) {
   }
 }
 
+// A model error (a bug, or a configuration the models cannot run) must not vanish inside the
+// SystemC kernel: it is handed to the platform, which stops the simulation and rethrows it.
 void Pe::run() {
+  try {
+    run_loop();
+  } catch (...) {
+    if (!error_sink_) throw;
+    if (!*error_sink_) *error_sink_ = std::current_exception();
+    sc_core::sc_pause();
+  }
+}
+
+void Pe::run_loop() {
   for (;;) {
     if (!on_) {
-      wait_event(power_ev_, power_flag_);
+      wait_event(power_ev_, power_flag_, power_at_);
       on_ = true;
       state_.pstate = Pstate{};  // EL3h, all masked
       exc_ = {ExceptionKind::Reset, El::EL3, Security::Secure, 0, booted_};

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <exception>
 #include <string>
 
 #include <systemc>
@@ -73,6 +74,9 @@ class Pe : public sc_core::sc_module {
   // Closes the current trace segment at now() (before a trace is written).
   void close_segment();
 
+  // Where a model error thrown on this PE goes; the platform rethrows it from run().
+  void set_error_sink(std::exception_ptr* sink) { error_sink_ = sink; }
+
   // Statistics of this PE.
   uint64_t exceptions_taken() const { return exceptions_; }
 
@@ -81,7 +85,7 @@ class Pe : public sc_core::sc_module {
   void execute(const Step& s, ExecContext* from);
   void take_exception(El target, ExceptionKind kind, uint32_t esr, bool return_to_next);
   void switch_to(ComponentId c, const char* track);
-  void wait_event(sc_core::sc_event& ev, bool& flag);
+  void wait_event(sc_core::sc_event& ev, bool& flag, const Picos& at);
 
   PeId id_;
   const CoreTiming& timing_;
@@ -95,6 +99,7 @@ class Pe : public sc_core::sc_module {
   Picos offset_ = 0;  // local time ahead of sc_time_stamp()
   bool on_ = false, booted_ = false, in_wfi_ = false;
   bool wake_flag_ = false, power_flag_ = false;
+  Picos wake_at_ = 0, power_at_ = 0;  // when a pending wake-up or power-on takes effect
   sc_core::sc_event wake_ev_, power_ev_;
 
   bool pending_ = false;
@@ -104,6 +109,8 @@ class Pe : public sc_core::sc_module {
   Picos seg_start_ = 0;
   uint64_t exceptions_ = 0;
 
+  std::exception_ptr* error_sink_ = nullptr;
+  void run_loop();
   tlm::tlm_generic_payload gp_;
   Sideband sideband_;
 };

@@ -32,6 +32,7 @@ Platform::Platform(const PlatformConfig& cfg, const Profile& profile)
     auto pe = std::make_unique<Pe>(("pe" + std::to_string(i)).c_str(), PeId(i), mpidr, timing_,
                                    tracer_, quantum);
     pe->socket.bind(memory_->socket);
+    pe->set_error_sink(&error_);
     pes_.push_back(std::move(pe));
   }
 }
@@ -46,8 +47,13 @@ int Platform::pe_for_mpidr(uint64_t mpidr) const {
 }
 
 void Platform::run(Picos limit) {
+  if (error_) std::rethrow_exception(error_);
+  // Nothing to do (every PE waits): sc_start would only warn about it.
+  if (started_ && !sc_core::sc_pending_activity()) return;
+  started_ = true;
   if (limit) sc_core::sc_start(sc_core::sc_time::from_value(limit));
   else sc_core::sc_start();
+  if (error_) std::rethrow_exception(error_);
 }
 
 Picos Platform::now() const { return sc_core::sc_time_stamp().value(); }

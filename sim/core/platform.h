@@ -51,6 +51,8 @@ class Platform {
   Tracer tracer_;
   std::unique_ptr<Memory> memory_;
   std::vector<std::unique_ptr<Pe>> pes_;
+  std::exception_ptr error_;
+  bool started_ = false;
 };
 
 }  // namespace ffasim::sim

@@ -1,7 +1,9 @@
 #include "sim/core/profile.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 
@@ -58,13 +60,16 @@ bool parse_number(const std::string& text, double& out) {
   errno = 0;
   char* end = nullptr;
   if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) {
+    if (!std::isxdigit(static_cast<unsigned char>(t[2]))) return false;
     unsigned long long v = std::strtoull(t.c_str() + 2, &end, 16);
     if (*end || errno) return false;
     out = double(v);
     return true;
   }
+  // Decimal numbers only: strtod would also take "inf", "nan" and hex floats.
+  if (t.find_first_not_of("0123456789.eE+-") != std::string::npos) return false;
   out = std::strtod(t.c_str(), &end);
-  return *end == 0 && errno == 0;
+  return *end == 0 && errno == 0 && std::isfinite(out);
 }
 
 void Profile::load_file(const std::string& path) {

@@ -1,0 +1,178 @@
+// The client workload: the threads a scenario runs on each PE once the drivers are up (the kinds
+// and parameters are listed in nwd_kernel.h).
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "models/nwd_driver/nwd_internal.h"
+#include "models/sp_test/test_sp.h"
+#include "sim/core/pe.h"
+
+namespace ffasim::nwd::detail {
+
+using ffa::Abi;
+using ffa::fid;
+
+namespace {
+
+const std::map<std::string, std::set<std::string>>& kinds() {
+  static const std::map<std::string, std::set<std::string>> k = {
+      {"optee_invoke", {"func", "session", "think_cycles"}},
+      {"direct_echo", {"target", "smc64", "think_cycles"}},
+      {"direct_req2_echo", {"target", "think_cycles"}},
+      {"ffa_version", {"think_cycles"}},
+      {"id_get", {"think_cycles"}},
+      {"psci_version", {"think_cycles"}},
+      {"features", {"fid", "think_cycles"}},
+      {"partition_info_get", {"think_cycles"}},
+  };
+  return k;
+}
+
+std::string join(const std::set<std::string>& s) {
+  std::string out;
+  for (auto& x : s) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%llx", (unsigned long long)v);
+  return b;
+}
+
+void validate_params(const WorkloadItem& item, const std::string& key, const std::set<std::string>& allowed) {
+  for (auto& [name, value] : item.params) {
+    if (!allowed.count(name))
+      throw std::invalid_argument(key + ".params." + name + ": not a parameter of " + item.kind + " (expected " +
+                                  join(allowed) + ")");
+    if (!(value >= 0) || value != double(uint64_t(value)))
+      throw std::invalid_argument(key + ".params." + name + ": expected a non-negative whole number");
+  }
+  if (item.kind.find("echo") != std::string::npos) {
+    auto t = item.params.find("target");
+    if (t == item.params.end() || t->second > 0xFFFF)
+      throw std::invalid_argument(key + ".params.target: required, the FF-A ID of the partition to call");
+  }
+  if (item.params.count("smc64") && item.params.at("smc64") > 1)
+    throw std::invalid_argument(key + ".params.smc64: expected 0 or 1");
+}
+
+}  // namespace
+
+void validate_workload(const NwdConfig& cfg) {
+  std::set<std::string> names;
+  for (auto& [n, _] : kinds()) names.insert(n);
+  for (size_t i = 0; i < cfg.workload.size(); ++i) {
+    const WorkloadItem& item = cfg.workload[i];
+    const std::string key = "workload[" + std::to_string(i) + "]";
+    auto k = kinds().find(item.kind);
+    if (k == kinds().end())
+      throw std::invalid_argument(key + ".kind: unknown kind '" + item.kind + "' (expected one of " + join(names) + ")");
+    if (item.pes.empty()) throw std::invalid_argument(key + ".pes: expected at least one PE");
+    for (unsigned p : item.pes)
+      if (p >= cfg.pe_count)
+        throw std::invalid_argument(key + ".pes: PE " + std::to_string(p) + " does not exist (pe_count " +
+                                    std::to_string(cfg.pe_count) + ")");
+    validate_params(item, key, k->second);
+    if (item.kind == "optee_invoke" && (cfg.optee_shm_base == 0 || cfg.optee_shm_size < kSlotSize * cfg.pe_count))
+      throw std::invalid_argument("optee_shm_size: optee_invoke needs the static carve-out (optee_shm_base) with one "
+                                  "4 KiB slot per PE, " + std::to_string(kSlotSize * cfg.pe_count) + " bytes");
+  }
+}
+
+double item_param(const WorkloadItem& item, const char* key, double def) {
+  auto it = item.params.find(key);
+  return it == item.params.end() ? def : it->second;
+}
+
+Task<void> NwdThread::run_workload() {
+  for (const WorkloadItem& item : k_.cfg.workload)
+    if (std::find(item.pes.begin(), item.pes.end(), index_) != item.pes.end()) co_await run_item(item);
+}
+
+Task<void> NwdThread::run_item(const WorkloadItem& item) {
+  const double think = item_param(item, "think_cycles", 0);
+  for (uint64_t n = 0; n < item.count; ++n) {
+    spend_cycles(think);
+    if (item.kind == "optee_invoke") {
+      co_await optee_invoke(uint32_t(item_param(item, "func", 0)), uint32_t(item_param(item, "session", 1)));
+      if (!k_.optee_ready) co_return;  // one error line, not one per call
+    } else if (item.kind == "direct_echo") {
+      co_await direct_echo(item, n);
+    } else if (item.kind == "direct_req2_echo") {
+      co_await direct_req2_echo(item, n);
+    } else {
+      co_await simple_call(item);
+    }
+  }
+}
+
+// DIRECT_REQ ECHO (test SP vocabulary) with a counter pattern in x4-x7; the answer must be x3 = 0
+// and the same four values (32-bit requests carry w registers: the upper halves are dropped).
+Task<bool> NwdThread::direct_echo(const WorkloadItem& item, uint64_t n) {
+  const bool smc64 = item_param(item, "smc64", 0) != 0;
+  const uint64_t mask = smc64 ? ~0ull : 0xFFFFFFFFull;
+  ArgRegs call = ffa::regs(fid(Abi::MSG_SEND_DIRECT_REQ, smc64), src_dst(uint16_t(item_param(item, "target", 0))), 0,
+                           sp::test_sp::CMD_ECHO);
+  for (int i = 4; i <= 7; ++i)
+    call[i] = ((uint64_t(n + 1) << 32) | uint64_t(0xEC00 + index_) << 16 | uint16_t(n * 4 + i)) & mask;
+  const ArgRegs r = co_await direct_req(call);
+  if (r[0] != fid(Abi::MSG_SEND_DIRECT_RESP, smc64)) {
+    error("direct_echo", call, r);
+    co_return false;
+  }
+  bool same = (r[3] & mask) == sp::test_sp::STATUS_OK;
+  for (int i = 4; i <= 7; ++i) same = same && (r[i] & mask) == call[i];
+  if (!same)
+    error("direct_echo", "echo mismatch: sent x4-x7 " + hex(call[4]) + " " + hex(call[5]) + " " + hex(call[6]) + " " +
+                             hex(call[7]) + ", got x3 " + hex(r[3]) + " x4-x7 " + hex(r[4]) + " " + hex(r[5]) + " " +
+                             hex(r[6]) + " " + hex(r[7]));
+  co_return same;
+}
+
+// DIRECT_REQ2 to the target's protocol UUID (NULL if discovery did not give one), x4-x17 a
+// counter pattern that DIRECT_RESP2 must echo.
+Task<bool> NwdThread::direct_req2_echo(const WorkloadItem& item, uint64_t n) {
+  const uint16_t target = uint16_t(item_param(item, "target", 0));
+  ffa::Uuid uuid;
+  for (auto& d : k_.st.devices)
+    if (d.id == target) uuid = d.uuid;
+  const auto w = uuid.words();
+  ArgRegs call = ffa::regs(fid(Abi::MSG_SEND_DIRECT_REQ2, true), src_dst(target), uint64_t(w[1]) << 32 | w[0],
+                           uint64_t(w[3]) << 32 | w[2]);
+  for (size_t i = 4; i < call.size(); ++i) call[i] = (uint64_t(n + 1) << 32) | uint64_t(0xE2 + index_) << 16 | i;
+  const ArgRegs r = co_await direct_req(call);
+  if (r[0] != fid(Abi::MSG_SEND_DIRECT_RESP2, true)) {
+    error("direct_req2_echo", call, r);
+    co_return false;
+  }
+  for (size_t i = 4; i < call.size(); ++i)
+    if (r[i] != call[i]) {
+      error("direct_req2_echo", "echo mismatch in x" + std::to_string(i) + ": sent " + hex(call[i]) + ", got " + hex(r[i]));
+      co_return false;
+    }
+  co_return true;
+}
+
+// The single-call kinds; each expects its ABI's success form.
+Task<bool> NwdThread::simple_call(const WorkloadItem& item) {
+  ArgRegs call;
+  if (item.kind == "ffa_version") call = ffa::regs(fid(Abi::VERSION), k_.cfg.driver_version.raw());
+  else if (item.kind == "id_get") call = ffa::regs(fid(Abi::ID_GET));
+  else if (item.kind == "psci_version") call = ffa::regs(kPsciVersion);
+  else if (item.kind == "features")
+    call = ffa::regs(fid(Abi::FEATURES), uint32_t(item_param(item, "fid", fid(Abi::MSG_SEND_DIRECT_REQ))));
+  else call = ffa::regs(fid(Abi::PARTITION_INFO_GET), 0, 0, 0, 0, 1);  // NULL UUID, count only
+  const ArgRegs r = co_await ffa_call(call);
+  bool ok;
+  if (item.kind == "ffa_version" || item.kind == "psci_version") ok = !(uint32_t(r[0]) & (1u << 31));
+  else if (item.kind == "features") ok = r[0] == fid(Abi::SUCCESS) || ffa::is_error(r, ffa::Error::NOT_SUPPORTED);
+  else ok = r[0] == fid(Abi::SUCCESS);
+  if (!ok) error(item.kind, call, r);
+  co_return ok;
+}
+
+}  // namespace ffasim::nwd::detail
