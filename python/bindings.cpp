@@ -99,6 +99,7 @@ ScenarioConfig config_from(const py::dict& d) {
     else if (k == "overrides")
       c.overrides = get<std::vector<std::pair<std::string, double>>>(v, "overrides");
     else if (k == "linux_driver") c.linux_driver = get<bool>(v, "linux_driver");
+    else if (k == "cpu_on_idle_pes") c.cpu_on_idle_pes = get<bool>(v, "cpu_on_idle_pes");
     else if (k == "workload")
       for (auto w : v) c.workload.push_back(workload_from(get<py::dict>(w, "workload")));
     else if (k == "optee_shm_base") c.optee_shm_base = get<uint64_t>(v, "optee_shm_base");

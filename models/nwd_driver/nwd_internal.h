@@ -111,6 +111,10 @@ class NwdThread : public sim::CoContext {
 
   KernelState& k_;
   unsigned index_;
+  // direct_echo: the parameters of the item being run.
+  const WorkloadItem* echo_item_ = nullptr;
+  bool echo_smc64_ = false;
+  uint16_t echo_target_ = 0;
   double pending_ = 0;  // cycles passed to work() since the last resume
 };
 

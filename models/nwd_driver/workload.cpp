@@ -113,10 +113,14 @@ Task<void> NwdThread::run_item(const WorkloadItem& item) {
 // DIRECT_REQ ECHO (test SP vocabulary) with a counter pattern in x4-x7; the answer must be x3 = 0
 // and the same four values (32-bit requests carry w registers: the upper halves are dropped).
 Task<bool> NwdThread::direct_echo(const WorkloadItem& item, uint64_t n) {
-  const bool smc64 = item_param(item, "smc64", 0) != 0;
+  if (&item != echo_item_) {  // the item's parameters, read once per item
+    echo_item_ = &item;
+    echo_smc64_ = item_param(item, "smc64", 0) != 0;
+    echo_target_ = uint16_t(item_param(item, "target", 0));
+  }
+  const bool smc64 = echo_smc64_;
   const uint64_t mask = smc64 ? ~0ull : 0xFFFFFFFFull;
-  ArgRegs call = ffa::regs(fid(Abi::MSG_SEND_DIRECT_REQ, smc64), src_dst(uint16_t(item_param(item, "target", 0))), 0,
-                           sp::test_sp::CMD_ECHO);
+  ArgRegs call = ffa::regs(fid(Abi::MSG_SEND_DIRECT_REQ, smc64), src_dst(echo_target_), 0, sp::test_sp::CMD_ECHO);
   for (int i = 4; i <= 7; ++i)
     call[i] = ((uint64_t(n + 1) << 32) | uint64_t(0xEC00 + index_) << 16 | uint16_t(n * 4 + i)) & mask;
   const ArgRegs r = co_await direct_req(call);

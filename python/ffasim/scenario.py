@@ -15,7 +15,7 @@ A scenario is a YAML mapping (or the same structure as a Python dict):
         - {manifest: fvp_optee_sp_manifest.dts, model: optee, params: {threads: 8}}
     profile: n1sdp                # a name in scenarios/profiles, or a path
     overrides: {core.cpi: 1.2}    # profile parameters
-    nwd: {linux_driver: true, optee_shm_base: 0x88000000, optee_shm_size: 0x100000}
+    nwd: {linux_driver: true, cpu_on_idle_pes: false, optee_shm_base: 0x88000000, optee_shm_size: 0x100000}
     workload:
       - {kind: optee_invoke, pes: [0, 1], count: 200, func: 1}
     seed: 1
@@ -44,7 +44,7 @@ PLATFORM_KEYS = ("pes", "pes_per_cluster", "quantum_ns", "memory", "spmc_manifes
                  "spmc_flavour", "partition_info_size")
 PARTITION_KEYS = ("manifest", "model", "params")
 MEMORY_KEYS = ("name", "base", "size", "secure")
-NWD_KEYS = ("linux_driver", "optee_shm_base", "optee_shm_size")
+NWD_KEYS = ("linux_driver", "cpu_on_idle_pes", "optee_shm_base", "optee_shm_size")
 WORKLOAD_COMMON = ("kind", "pes", "count")
 MODELS = ("optee", "test")
 SPMC_FLAVOURS = ("hafnium", "tfa-el3-spmc")
@@ -590,8 +590,9 @@ class _Validator:
     def nwd(self, d: dict) -> dict:
         self.keys(d, "nwd", NWD_KEYS)
         out: dict[str, Any] = {}
-        if "linux_driver" in d:
-            out["linux_driver"] = self.boolean(d["linux_driver"], "nwd.linux_driver")
+        for k in ("linux_driver", "cpu_on_idle_pes"):
+            if k in d:
+                out[k] = self.boolean(d[k], f"nwd.{k}")
         for k in ("optee_shm_base", "optee_shm_size"):
             if k in d:
                 out[k] = self.integer(d[k], f"nwd.{k}", 0, "a non-negative integer")

@@ -6,6 +6,36 @@
 
 namespace ffasim::sim {
 
+namespace detail {
+namespace {
+constexpr std::size_t kGrain = 64, kClasses = 32;  // frames up to 2 KiB are recycled
+struct FreeNode { FreeNode* next; };
+FreeNode* g_free[kClasses] = {};
+}  // namespace
+
+// Simulation runs on one host thread (SystemC), so the lists need no locking.
+void* frame_alloc(std::size_t size) {
+  const std::size_t c = (size + kGrain - 1) / kGrain;
+  if (c < kClasses && g_free[c]) {
+    FreeNode* n = g_free[c];
+    g_free[c] = n->next;
+    return n;
+  }
+  return ::operator new(c < kClasses ? c * kGrain : size);
+}
+
+void frame_free(void* p, std::size_t size) noexcept {
+  const std::size_t c = (size + kGrain - 1) / kGrain;
+  if (c >= kClasses) {
+    ::operator delete(p);
+    return;
+  }
+  auto* n = static_cast<FreeNode*>(p);
+  n->next = g_free[c];
+  g_free[c] = n;
+}
+}  // namespace detail
+
 void CoContext::start(Task<void> body) {
   body_ = std::move(body);
   current_ = body_.handle();

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -32,7 +33,14 @@ struct FinalAwaiter {
   }
   void await_resume() const noexcept {}
 };
+// Coroutine frames come from size-classed free lists: a behavioural call makes a few nested
+// Task frames, and malloc/free per frame was the largest single cost of a simulated round trip.
+void* frame_alloc(std::size_t size);
+void frame_free(void* p, std::size_t size) noexcept;
+
 struct PromiseBase {
+  static void* operator new(std::size_t size) { return frame_alloc(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
   std::coroutine_handle<> continuation = std::noop_coroutine();
   std::exception_ptr error;
   std::suspend_always initial_suspend() const noexcept { return {}; }

@@ -32,12 +32,17 @@ Picos Pe::now() const { return sc_core::sc_time_stamp().value() + offset_; }
 
 void Pe::charge_ps(Cost c, Picos ps) {
   offset_ += ps;
-  tracer_.charge(id_, cur_component_, c, ps);
+  if (!component_counters_) {  // components are all registered before the simulation runs
+    component_counters_ = tracer_.component_counters(id_);
+    cost_counters_ = tracer_.cost_counters(id_);
+  }
+  component_counters_[cur_component_] += ps;
+  cost_counters_[size_t(c)] += ps;
 }
 
 void Pe::charge(Cost c, double cycles) {
   if (cycles <= 0) return;
-  charge_ps(c, Picos(std::llround(cycles * period_ps_)));
+  charge_ps(c, Picos(cycles * period_ps_ + 0.5));  // round to the nearest picosecond
 }
 
 void Pe::sync() {

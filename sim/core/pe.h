@@ -110,6 +110,8 @@ class Pe : public sc_core::sc_module {
   uint64_t exceptions_ = 0;
 
   std::exception_ptr* error_sink_ = nullptr;
+  Picos* component_counters_ = nullptr;  // the tracer's counters of this PE (charge_ps)
+  Picos* cost_counters_ = nullptr;
   void run_loop();
   tlm::tlm_generic_payload gp_;
   Sideband sideband_;

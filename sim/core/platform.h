@@ -18,7 +18,7 @@ namespace ffasim::sim {
 struct PlatformConfig {
   unsigned pe_count = 8;         // FVP Base RevC: 2 clusters x 4
   unsigned pes_per_cluster = 4;  // MPIDR: Aff1 = cluster, Aff0 = core
-  double quantum_ns = 1000;      // temporal-decoupling quantum
+  double quantum_ns = 1000;      // temporal-decoupling quantum (cross-PE timing accuracy)
   std::vector<MemoryRegion> memory;
 };
 

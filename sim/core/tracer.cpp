@@ -73,7 +73,12 @@ int64_t Tracer::open_raw(int32_t caller, int32_t callee, uint64_t key, const Arg
 void Tracer::close_raw(int64_t idx, Picos now, uint64_t r0, uint64_t r2) {
   Open& o = open_[size_t(idx)];
   const auto& cur = by_component_[o.pe];
-  Stat& st = stats_[{o.key, o.caller, o.callee}];
+  const std::tuple<uint64_t, int32_t, int32_t> key{o.key, o.caller, o.callee};
+  if (!last_stat_ || key != last_key_) {
+    last_stat_ = &stats_[key];  // std::map nodes are stable
+    last_key_ = key;
+  }
+  Stat& st = *last_stat_;
   if (st.by_component.size() < cur.size()) st.by_component.resize(cur.size(), 0);
   const Picos dur = now - o.start;
   st.durations.push_back(dur);
@@ -126,7 +131,17 @@ void Tracer::end_operation(int64_t token, PeId pe, Picos now, uint64_t r0) {
 }
 
 void Tracer::segment(PeId pe, const char* track, ComponentId c, Picos start, Picos end) {
-  if (keep_trace_ && end > start) segments_.push_back({pe, track, c, start, end});
+  if (!keep_trace_ || end <= start) return;
+  // A component that resumes right where it stopped (the one between ran for no time) continues
+  // its slice.
+  if (!segments_.empty()) {
+    Segment& last = segments_.back();
+    if (last.pe == pe && last.track == track && last.c == c && last.end == start) {
+      last.end = end;
+      return;
+    }
+  }
+  segments_.push_back({pe, track, c, start, end});
 }
 
 static Picos percentile(const std::vector<Picos>& sorted, double p) {

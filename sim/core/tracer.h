@@ -80,6 +80,9 @@ class Tracer {
     by_cost_[pe][size_t(cost)] += ps;
   }
   Picos time_of(PeId pe, ComponentId c) const { return by_component_[pe][c]; }
+  // The counters behind charge(), for a PE's hot path. Valid once every component is added.
+  Picos* component_counters(PeId pe) { return by_component_[pe].data(); }
+  Picos* cost_counters(PeId pe) { return by_cost_[pe].data(); }
   Picos time_of(PeId pe, Cost c) const { return by_cost_[pe][size_t(c)]; }
 
   // Spans, called by the PE.
@@ -129,6 +132,9 @@ class Tracer {
   std::vector<int64_t> free_open_;
   std::vector<std::vector<int64_t>> handoffs_;  // per PE: open handoff spans
   std::map<std::tuple<uint64_t, int32_t, int32_t>, Stat> stats_;
+  // The statistic the previous span went to: consecutive spans mostly share it.
+  std::tuple<uint64_t, int32_t, int32_t> last_key_{~0ull, 0, 0};
+  Stat* last_stat_ = nullptr;
   std::vector<Span> spans_;
   std::vector<Picos> pool_;
   std::vector<std::string> operations_;

@@ -36,7 +36,7 @@ def test_default_scenario_config_uses_stack_field_names():
     assert optee["model"] == "optee"
     assert optee["manifest"] == str(REPO / "scenarios/platforms/fvp_optee_sp_manifest.dts")
     assert optee["params"]["cmd.1.rpcs"] == "1"
-    assert optee["params"]["static_shm_base"] == str(0x88000000)
+    assert cfg["optee_shm_base"] == 0x88000000  # the stack hands the carve-out to OP-TEE
 
 
 def test_unknown_workload_key_names_file_path_and_expected_keys(write_yaml):

@@ -36,10 +36,16 @@ def test_calls_from_a_pe_that_ran_a_workload(make_sim):
     assert r.x0 == VERSION_1_2
 
 
-def test_a_pe_that_is_off_cannot_be_driven(sim):
-    assert not sim.endpoint(0, pe=5).waiting
+def test_every_pe_of_the_conformance_platform_can_be_driven(sim):
+    assert sim.endpoint(0, pe=7).waiting
+    assert sim.endpoint(0, pe=7).call(FFA_VERSION, VERSION_1_2).x0 == VERSION_1_2
+
+
+def test_a_pe_that_is_off_cannot_be_driven(make_sim):
+    s = make_sim(CONFORMANCE, overrides={"nwd.cpu_on_idle_pes": False})
+    assert not s.endpoint(0, pe=5).waiting
     with pytest.raises(ffasim.SimulationError, match="endpoint 0x0000 is not waiting for host calls"):
-        sim.endpoint(0, pe=5).call(FFA_VERSION, VERSION_1_2)
+        s.endpoint(0, pe=5).call(FFA_VERSION, VERSION_1_2)
 
 
 def test_time_advances_with_calls(sim, nwd):
