@@ -52,15 +52,15 @@ void Pe::sync() {
   wait(sc_time::from_value(d));
 }
 
-bool Pe::mem_read(uint64_t pa, void* dst, size_t n, Security pas) {
+bool Pe::transact(tlm::tlm_command cmd, uint64_t pa, unsigned char* data, size_t n, Security pas) {
   Sideband* sb = nullptr;
   gp_.get_extension(sb);
   sb->security = pas;
   sb->el = el();
   sb->pe = id_;
-  gp_.set_command(tlm::TLM_READ_COMMAND);
+  gp_.set_command(cmd);
   gp_.set_address(pa);
-  gp_.set_data_ptr(static_cast<unsigned char*>(dst));
+  gp_.set_data_ptr(data);
   gp_.set_data_length(unsigned(n));
   gp_.set_streaming_width(unsigned(n));
   gp_.set_byte_enable_ptr(nullptr);
@@ -72,24 +72,13 @@ bool Pe::mem_read(uint64_t pa, void* dst, size_t n, Security pas) {
   return gp_.is_response_ok();
 }
 
+bool Pe::mem_read(uint64_t pa, void* dst, size_t n, Security pas) {
+  return transact(tlm::TLM_READ_COMMAND, pa, static_cast<unsigned char*>(dst), n, pas);
+}
+
 bool Pe::mem_write(uint64_t pa, const void* src, size_t n, Security pas) {
-  Sideband* sb = nullptr;
-  gp_.get_extension(sb);
-  sb->security = pas;
-  sb->el = el();
-  sb->pe = id_;
-  gp_.set_command(tlm::TLM_WRITE_COMMAND);
-  gp_.set_address(pa);
-  gp_.set_data_ptr(const_cast<unsigned char*>(static_cast<const unsigned char*>(src)));
-  gp_.set_data_length(unsigned(n));
-  gp_.set_streaming_width(unsigned(n));
-  gp_.set_byte_enable_ptr(nullptr);
-  gp_.set_dmi_allowed(false);
-  gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_time delay = sc_core::SC_ZERO_TIME;
-  socket->b_transport(gp_, delay);
-  charge_ps(Cost::Memory, delay.value());
-  return gp_.is_response_ok();
+  // The payload's data pointer is not const; a write command only reads through it.
+  return transact(tlm::TLM_WRITE_COMMAND, pa, const_cast<unsigned char*>(static_cast<const unsigned char*>(src)), n, pas);
 }
 
 void Pe::power_on(Picos at) {

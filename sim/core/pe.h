@@ -85,6 +85,7 @@ class Pe : public sc_core::sc_module {
   void execute(const Step& s, ExecContext* from);
   void take_exception(El target, ExceptionKind kind, uint32_t esr, bool return_to_next);
   void switch_to(ComponentId c, const char* track);
+  bool transact(tlm::tlm_command cmd, uint64_t pa, unsigned char* data, size_t n, Security pas);
   void wait_event(sc_core::sc_event& ev, bool& flag, const Picos& at);
 
   PeId id_;
