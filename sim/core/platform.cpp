@@ -11,7 +11,7 @@ bool g_elaborated = false;
 static CoreTiming load_core(const Profile& p) {
   CoreTiming t;
   t.load(p);
-  if (t.clock_hz <= 0) throw ProfileError("core.clock_hz must be positive");
+  if (!(t.clock_hz > 0)) throw ProfileError("profile: core.clock_hz: expected a positive frequency in Hz");
   return t;
 }
 
