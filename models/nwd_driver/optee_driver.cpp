@@ -3,14 +3,14 @@
 #include <cstdio>
 
 #include "models/nwd_driver/nwd_internal.h"
-#include "models/sp_optee/optee_sp.h"
+#include "models/ffa/optee_protocol.h"
 #include "sim/core/pe.h"
 
 namespace ffasim::nwd::detail {
 
 using ffa::Abi;
 using ffa::fid;
-namespace optee = sp::optee;
+namespace optee = ffa::optee;
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "models/nwd_driver/nwd_internal.h"
-#include "models/sp_test/test_sp.h"
+#include "models/ffa/test_sp_protocol.h"
 #include "sim/core/pe.h"
 
 namespace ffasim::nwd::detail {
@@ -120,7 +120,7 @@ Task<bool> NwdThread::direct_echo(const WorkloadItem& item, uint64_t n) {
   }
   const bool smc64 = echo_smc64_;
   const uint64_t mask = smc64 ? ~0ull : 0xFFFFFFFFull;
-  ArgRegs call = ffa::regs(fid(Abi::MSG_SEND_DIRECT_REQ, smc64), src_dst(echo_target_), 0, sp::test_sp::CMD_ECHO);
+  ArgRegs call = ffa::regs(fid(Abi::MSG_SEND_DIRECT_REQ, smc64), src_dst(echo_target_), 0, ffa::test_sp::CMD_ECHO);
   for (int i = 4; i <= 7; ++i)
     call[i] = ((uint64_t(n + 1) << 32) | uint64_t(0xEC00 + index_) << 16 | uint16_t(n * 4 + i)) & mask;
   const ArgRegs r = co_await direct_req(call);
@@ -128,7 +128,7 @@ Task<bool> NwdThread::direct_echo(const WorkloadItem& item, uint64_t n) {
     error("direct_echo", call, r);
     co_return false;
   }
-  bool same = (r[3] & mask) == sp::test_sp::STATUS_OK;
+  bool same = (r[3] & mask) == ffa::test_sp::STATUS_OK;
   for (int i = 4; i <= 7; ++i) same = same && (r[i] & mask) == call[i];
   if (!same)
     error("direct_echo", "echo mismatch: sent x4-x7 " + hex(call[4]) + " " + hex(call[5]) + " " + hex(call[6]) + " " +
