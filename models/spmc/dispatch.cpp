@@ -217,18 +217,16 @@ Step Spmc::Impl::smc_to_spmd(sim::Pe& pe, const sim::ArgRegs& regs) {
 // --- the public facade ----------------------------------------------------------------------
 
 Spmc::Spmc(const SpmcConfig& cfg, std::vector<PartitionSpec> partitions, sim::Platform& platform,
-           const sim::Profile& profile)
-    : impl_(std::make_unique<Impl>(cfg, std::move(partitions), platform, profile, 0)) {}
+           const sim::Profile& profile, sim::ComponentId component)
+    : impl_(std::make_unique<Impl>(cfg, std::move(partitions), platform, profile, component)) {
+  this->component = component;
+}
 Spmc::~Spmc() = default;
 void Spmc::declare(sim::Profile& p) { SpmcTiming::declare(p); }
 
 Step Spmc::take(sim::Pe& pe, const sim::ExceptionInfo& e) { return impl_->from_vcpu(pe, e); }
 
-sim::ExecContext& Spmc::el2_context(unsigned pe) {
-  impl_->el2.at(pe)->component = component;
-  impl_->component = component;
-  return *impl_->el2.at(pe);
-}
+sim::ExecContext& Spmc::el2_context(unsigned pe) { return *impl_->el2.at(pe); }
 
 std::vector<PartitionView> Spmc::partitions() const {
   std::vector<PartitionView> out;

@@ -51,8 +51,9 @@ struct PartitionView {
 
 class Spmc : public sim::ExceptionHandler {
  public:
+  // `component`: where the SPMC's own time is attributed.
   Spmc(const SpmcConfig& cfg, std::vector<PartitionSpec> partitions, sim::Platform& platform,
-       const sim::Profile& profile);
+       const sim::Profile& profile, sim::ComponentId component);
   ~Spmc() override;
   static void declare(sim::Profile& p);
 

@@ -207,8 +207,7 @@ struct Stack::Impl {
     if (cfg.partition_info_size != 24 && cfg.partition_info_size != 48)
       throw std::runtime_error("partition_info_size: expected 24 or 48");
     sc.partition_info_size = cfg.partition_info_size;
-    spmc = std::make_unique<spmc::Spmc>(sc, std::move(specs), *platform, profile);
-    spmc->component = c_spmc;
+    spmc = std::make_unique<spmc::Spmc>(sc, std::move(specs), *platform, profile, c_spmc);
     for (size_t i = 0; i < partition_names.size(); ++i) {
       partition_names[i].first = spmc->partition_id(i).value;
       // The tracer attributes each vCPU's calls to its partition from its first call on (the SP
