@@ -258,6 +258,11 @@ struct Stack::Impl {
     return nullptr;
   }
 
+  // Picoseconds as PE cycles at the profile's clock (the figure a cycle counter would show).
+  uint64_t cycles(double ps) const {
+    return uint64_t(std::llround(ps * platform->core_timing().clock_hz / 1e12));
+  }
+
   std::string endpoint_name(int32_t id) const {
     if (id < 0) return "-";
     if (id == 0) return "nwd";
@@ -276,8 +281,7 @@ double Stack::clock_hz() const { return impl_->platform->core_timing().clock_hz;
 
 std::vector<ResultRow> Stack::results() const {
   const sim::Tracer& tr = impl_->platform->tracer();
-  const double hz = clock_hz();
-  auto cyc = [&](double ps) { return uint64_t(std::llround(ps * hz / 1e12)); };
+  auto cyc = [this](double ps) { return impl_->cycles(ps); };
   std::vector<ResultRow> out;
   for (auto& s : tr.stats()) {
     ResultRow r;
@@ -303,8 +307,7 @@ std::vector<ResultRow> Stack::results() const {
 
 std::vector<SpanRow> Stack::spans() const {
   const sim::Tracer& tr = impl_->platform->tracer();
-  const double hz = clock_hz();
-  auto cyc = [&](double ps) { return uint64_t(std::llround(ps * hz / 1e12)); };
+  auto cyc = [this](double ps) { return impl_->cycles(ps); };
   std::vector<SpanRow> out;
   for (auto& s : tr.spans()) {
     SpanRow r;
