@@ -185,3 +185,69 @@ TEST(HostDrivenSp, AResponseToAnEndpointOtherThanTheOriginatorIsDenied) {
 
 }  // namespace
 }  // namespace ffasim::testing
+
+namespace ffasim::testing {
+namespace {
+
+constexpr uint64_t kReq32b = 0x8400006F, kRxRelease = 0x84000065, kRxtxMap64 = 0xC4000066;
+constexpr uint64_t kVersion32 = 0x84000063, kRun32 = 0x8400006D, kFeatures32 = 0x84000064;
+
+// The test SP held by the host: each call below is made from S-EL1 and trapped by the SPMC.
+struct HeldSp {
+  Stack s{bare_platform()};
+  HeldSp() {
+    Regs out{};
+    EXPECT_FALSE(s.call(0, 0, R(kReq32b, kTestSp, 0, sp::test_sp::CMD_HOST), out));
+    EXPECT_TRUE(s.host_waiting(kTestSp, 0));
+  }
+  Regs call(const Regs& in) {
+    Regs out{};
+    EXPECT_TRUE(s.call(kTestSp, 0, in, out)) << "the SP's call did not return";
+    return out;
+  }
+};
+
+TEST(SpCalls, ADirectRequestFromAnSpToTheNormalWorldIsInvalidParameters) {
+  HeldSp h;
+  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::INVALID_PARAMETERS), h.call(R(kReq32b, uint64_t(kTestSp) << 16 | 0))));
+}
+
+TEST(SpCalls, AnSpClaimingAnotherSpsIdAsSenderIsInvalidParameters) {
+  HeldSp h;
+  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::INVALID_PARAMETERS), h.call(R(kReq32b, uint64_t(kOptee) << 16 | kOptee))));
+}
+
+TEST(SpCalls, RxReleaseFromAnSpWithANonZeroIdIsInvalidParameters) {
+  HeldSp h;
+  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::INVALID_PARAMETERS), h.call(R(kRxRelease, kTestSp))));
+}
+
+TEST(SpCalls, ASecondRxtxMapFromAnSpThatMappedAtBootIsDenied) {
+  HeldSp h;
+  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::DENIED), h.call(R(kRxtxMap64, 0x7200000, 0x7201000, 1))));
+}
+
+TEST(SpCalls, FfaVersionWithBit31FromAnSpIsNotSupportedSignExtendedInX0) {
+  HeldSp h;
+  EXPECT_EQ(h.call(R(kVersion32, 0x80010002))[0], ~0ull);  // Hafnium sets .func, not .arg2
+}
+
+TEST(SpCalls, FfaRunFromAnSpIsNotSupported) {
+  HeldSp h;
+  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::NOT_SUPPORTED), h.call(R(kRun32, uint64_t(kOptee) << 16))));
+}
+
+TEST(SpCalls, AnSpCanDirectlyRequestAnotherSpWhileItHandlesTheNormalWorldsRequest) {
+  HeldSp h;
+  // OP-TEE's GET_API_VERSION (service 0): w3 = 1, w4 = 0.
+  EXPECT_TRUE(regs_eq(R(0x84000070, uint64_t(kOptee) << 16 | kTestSp, 0, 1, 0),
+                      h.call(R(kReq32b, uint64_t(kTestSp) << 16 | kOptee, 0, 0))));
+}
+
+TEST(SpCalls, FeaturesOfFfaRunFromAnSpIsNotSupportedBecauseSpsCannotCallIt) {
+  HeldSp h;
+  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::NOT_SUPPORTED), h.call(R(kFeatures32, kRun32))));
+}
+
+}  // namespace
+}  // namespace ffasim::testing
