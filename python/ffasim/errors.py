@@ -29,3 +29,7 @@ class SimulationError(FfasimError):
 
 class MemoryAccessError(FfasimError, ValueError):
     """A host read or write outside every RAM region of the chosen PA space."""
+
+
+class SweepWarning(UserWarning):
+    """Some points of a sweep failed (each is a row with its parameters and its error)."""

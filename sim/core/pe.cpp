@@ -32,10 +32,7 @@ Picos Pe::now() const { return sc_core::sc_time_stamp().value() + offset_; }
 
 void Pe::charge_ps(Cost c, Picos ps) {
   offset_ += ps;
-  if (!component_counters_) {  // components are all registered before the simulation runs
-    component_counters_ = tracer_.component_counters(id_);
-    cost_counters_ = tracer_.cost_counters(id_);
-  }
+  bind_counters();
   component_counters_[cur_component_] += ps;
   cost_counters_[size_t(c)] += ps;
 }
@@ -116,6 +113,68 @@ void Pe::switch_to(ComponentId c, const char* track) {
   }
   cur_component_ = c;
   cur_track_ = track;
+}
+
+void Pe::set_line(Interrupt kind, bool level) {
+  if (line_[int(kind)] == level) return;
+  line_[int(kind)] = level;
+  line_ev_.notify(sc_core::SC_ZERO_TIME);
+  if (level) wake(sc_core::sc_time_stamp().value());  // a pending interrupt ends WFI, masked or not
+}
+
+// Physical FIQ, IRQ, then virtual FIQ, IRQ (QEMU's order when several are pending). Taken only
+// where the routing rules say it is taken now; otherwise it stays pending.
+bool Pe::take_pending_interrupt() {
+  static constexpr Interrupt kOrder[] = {Interrupt::FIQ, Interrupt::IRQ};
+  for (Interrupt k : kOrder) {
+    if (!line_[int(k)]) continue;
+    const InterruptRouting r = route_interrupt(state_, k);
+    if (!r.taken_now) continue;
+    take_exception(r.target, k == Interrupt::FIQ ? ExceptionKind::FIQ : ExceptionKind::IRQ, 0, false);
+    ++interrupts_;
+    return true;
+  }
+  // Virtual interrupts: EL1/EL0 with EL2 enabled, IMO/FMO set and TGE clear; masked by PSTATE.
+  const El el = state_.pstate.el;
+  if (int(el) > int(El::EL1)) return false;
+  const uint64_t h = effective_hcr(state_, current_security(state_));
+  if (h & hcr::TGE) return false;
+  const uint8_t daif = el == El::EL1 || el == El::EL0 ? state_.pstate.daif : 0xF;
+  if ((h & hcr::FMO) && (h & hcr::VF) && !(daif & daif::F)) {
+    take_exception(El::EL1, ExceptionKind::FIQ, 0, false);
+  } else if ((h & hcr::IMO) && (h & hcr::VI) && !(daif & daif::I)) {
+    take_exception(El::EL1, ExceptionKind::IRQ, 0, false);
+  } else {
+    return false;
+  }
+  ++interrupts_;
+  return true;
+}
+
+// A context's work, cut short if an interrupt is taken during it: the remainder and the
+// instruction wait in the context (ExecContext::interrupted). True if an exception was taken.
+bool Pe::work(const Step& s, ExecContext* from) {
+  if (!lines_enabled_ || !from) {
+    charge(Cost::Work, s.cycles);
+    return false;
+  }
+  sync();
+  double left = s.cycles;
+  while (left > 0) {
+    if (take_pending_interrupt()) {
+      from->interrupted = {true, left, s.insn, s.imm};
+      return true;
+    }
+    const Picos dur = Picos(left * period_ps_ + 0.5);
+    const Picos start = now();
+    wait(sc_time::from_value(dur), line_ev_);
+    const Picos spent = now() - start;
+    bind_counters();
+    component_counters_[cur_component_] += spent;  // time already passed: attribute it only
+    cost_counters_[size_t(Cost::Work)] += spent;
+    left = spent >= dur ? 0 : left - double(spent) / period_ps_;
+  }
+  return false;
 }
 
 void Pe::close_segment() {
@@ -210,15 +269,21 @@ void Pe::run_loop() {
       if (exc_.kind != ExceptionKind::Reset) charge(Cost::ExceptionEntry, timing_.exception_entry_cycles);
       s = h->take(*this, exc_);
     } else {
+      if (lines_enabled_ && take_pending_interrupt()) continue;
       ExecContext* c = ctx_[index(sec)][index(el)];
       if (!c)
         throw std::logic_error(std::string(name()) + ": nothing to run at " + sim::name(el, sec));
       switch_to(c->component, sim::name(el, sec));
-      if (c->endpoint >= 0) tracer_.on_resume(*c, id_, now(), args());
       from = c;
-      s = c->resume(*this);
+      if (c->interrupted.valid) {  // finish what an interrupt cut short
+        s = Step{c->interrupted.cycles, c->interrupted.insn, c->interrupted.imm};
+        c->interrupted.valid = false;
+      } else {
+        if (c->endpoint >= 0) tracer_.on_resume(*c, id_, now(), args());
+        s = c->resume(*this);
+      }
     }
-    if (s.cycles > 0) charge(Cost::Work, s.cycles);
+    if (s.cycles > 0 && work(s, from)) continue;
     execute(s, from);
     if (offset_ >= quantum_) sync();
   }

@@ -74,11 +74,20 @@ class Pe : public sc_core::sc_module {
   // Closes the current trace segment at now() (before a trace is written).
   void close_segment();
 
+  // Physical interrupt lines, driven by the interrupt controller at the time they change.
+  // Virtual IRQ/FIQ are HCR_EL2.VI/VF. With lines enabled, the PE takes a pending interrupt at
+  // the first point it is unmasked (Arm ARM routing, exception_routing.h), including in the
+  // middle of a context's work, which it then finishes when the context is resumed.
+  void enable_interrupt_lines() { lines_enabled_ = true; }
+  void set_line(Interrupt kind, bool level);
+  bool line(Interrupt kind) const { return line_[int(kind)]; }
+
   // Where a model error thrown on this PE goes; the platform rethrows it from run().
   void set_error_sink(std::exception_ptr* sink) { error_sink_ = sink; }
 
   // Statistics of this PE.
   uint64_t exceptions_taken() const { return exceptions_; }
+  uint64_t interrupts_taken() const { return interrupts_; }
 
  private:
   void run();
@@ -86,6 +95,13 @@ class Pe : public sc_core::sc_module {
   void take_exception(El target, ExceptionKind kind, uint32_t esr, bool return_to_next);
   void switch_to(ComponentId c, const char* track);
   bool transact(tlm::tlm_command cmd, uint64_t pa, unsigned char* data, size_t n, Security pas);
+  bool take_pending_interrupt();
+  void bind_counters() {  // components are all registered before the simulation runs
+    if (component_counters_) return;
+    component_counters_ = tracer_.component_counters(id_);
+    cost_counters_ = tracer_.cost_counters(id_);
+  }
+  bool work(const Step& s, ExecContext* from);
   void wait_event(sc_core::sc_event& ev, bool& flag, const Picos& at);
 
   PeId id_;
@@ -111,6 +127,10 @@ class Pe : public sc_core::sc_module {
   uint64_t exceptions_ = 0;
 
   std::exception_ptr* error_sink_ = nullptr;
+  bool lines_enabled_ = false;
+  bool line_[3] = {false, false, false};  // IRQ, FIQ, SError
+  sc_core::sc_event line_ev_;
+  uint64_t interrupts_ = 0;
   Picos* component_counters_ = nullptr;  // the tracer's counters of this PE (charge_ps)
   Picos* cost_counters_ = nullptr;
   void run_loop();

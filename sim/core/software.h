@@ -41,6 +41,14 @@ class ExecContext {
   int32_t endpoint = -1;
   // Span bookkeeping, owned by the Tracer.
   int64_t open_span = -1;
+  // Work and instruction cut short by an interrupt: the PE finishes them when this context is
+  // resumed again (on whichever PE), before asking it for anything new.
+  struct Interrupted {
+    bool valid = false;
+    double cycles = 0;
+    Insn insn = Insn::OFF;
+    uint16_t imm = 0;
+  } interrupted;
 };
 
 enum class ExceptionKind : uint8_t { Sync, IRQ, FIQ, SError, Reset };
