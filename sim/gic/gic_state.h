@@ -237,6 +237,11 @@ inline bool irq_pending(const GicState& s, unsigned cpu, uint32_t id) {
   return get(s, cpu, id, IrqBit::Pending) ||
          (!irq_is_edge(s, cpu, id) && get(s, cpu, id, IrqBit::Level));
 }
+// Keeps the better of the recorded HPPI and this candidate. QEMU's tie-break (irqbetter): a
+// lower priority value wins; equal priorities go to the lower INTID (IMPLEMENTATION DEFINED).
+inline void consider_hppi(Hppi& h, uint32_t intid, uint8_t prio, Group g) {
+  if (prio < h.prio || (prio == h.prio && intid < h.intid)) h = {intid, prio, g};
+}
 inline bool gic_ds(const GicState& s) { return s.gicd.ctlr & gicd_ctlr::DS; }
 
 }  // namespace ffasim::sim::gic
