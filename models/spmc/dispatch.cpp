@@ -48,6 +48,15 @@ const std::vector<Spmc::Impl::AbiEntry>& Spmc::Impl::abi_table() {
       {A::MSG_WAIT, &Impl::msg_wait, false, true},
       {A::RUN, &Impl::run, true, false},
       {A::YIELD, &Impl::yield, false, true},
+      {A::MEM_DONATE, &Impl::mem_send, true, true},
+      {A::MEM_LEND, &Impl::mem_send, true, true},
+      {A::MEM_SHARE, &Impl::mem_send, true, true},
+      {A::MEM_RETRIEVE_REQ, &Impl::mem_retrieve_req, true, true, &Impl::mem_retrieve_req_features},
+      {A::MEM_RETRIEVE_RESP, &Impl::mem_retrieve_resp, true, true},  // a result; FFA_FEATURES lists it
+      {A::MEM_RELINQUISH, &Impl::mem_relinquish, true, true},
+      {A::MEM_RECLAIM, &Impl::mem_reclaim, true, true},
+      {A::MEM_FRAG_RX, &Impl::mem_frag_rx, true, true},
+      {A::MEM_FRAG_TX, &Impl::mem_frag_tx, true, true},
   };
   return table;
 }

@@ -42,6 +42,7 @@ Action Spmc::Impl::features(Call& c) {
   const bool callable = e && (c.caller.is_nwd() ? e->from_nwd : e->from_sp) &&
                         ffa::info(*abi).since_minor <= caller_version(c.caller).minor;
   if (!callable) return reply_error(ffa::Error::NOT_SUPPORTED);
+  if (e->features) return (this->*(e->features))(c);  // rows with properties (section 2.2)
   if (uint32_t(c.a[2]) != 0 && cfg.flavour == Flavour::TfaEl3Spmc)
     return reply_error(ffa::Error::NOT_SUPPORTED);
   uint32_t props = 0;

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/ffa/types.h"
@@ -32,6 +33,9 @@ struct SpmcConfig {
   // (Hafnium's v1.3 layout, returned to every v1.1+ caller). Default: 24 for a v1.2 SPMC.
   uint32_t partition_info_size = 24;
   uint32_t rxtx_max_pages = 1;  // Hafnium RXTX_MAX_PAGE_COUNT
+  // Check the isolation invariant after every memory-management ABI (models/spmc/
+  // isolation_checker.h); a violation joins errors(). Tests turn it on.
+  bool check_isolation = false;
 };
 
 struct PartitionSpec {
@@ -39,6 +43,15 @@ struct PartitionSpec {
   std::unique_ptr<sp::SpModel> model;  // the behavioural SP (one context per vCPU)
   sim::ComponentId component = 0;
   sim::Insn conduit = sim::Insn::SMC;
+};
+
+// Who may access one 4 KiB page after the memory-management ABIs so far (section 4).
+struct PageAccessView {
+  bool ram = false;     // in memory of the SPMC manifest (secure or NS DRAM)
+  bool secure = false;
+  ffa::EndpointId owner;
+  uint64_t handle = ~0ull;  // the memory transaction holding the page, or ~0
+  std::vector<std::pair<ffa::EndpointId, uint8_t>> access;  // bits: 1 read, 2 write, 4 execute
 };
 
 // What a partition looks like from outside (reports, tests).
@@ -66,6 +79,7 @@ class Spmc : public sim::ExceptionHandler {
   // Endpoint ID assigned to partition `index` (manifest order).
   ffa::EndpointId partition_id(size_t index) const;
   const std::vector<std::string>& errors() const;
+  PageAccessView page_access(uint64_t pa) const;
 
   struct Impl;
 

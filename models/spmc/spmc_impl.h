@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "models/ffa/abi.h"
+#include "models/spmc/isolation_checker.h"
+#include "models/spmc/memory_state.h"
 #include "models/spmc/spmc.h"
 #include "models/spmc/spmc_state.h"
 #include "sim/core/coroutine.h"
@@ -61,6 +63,7 @@ struct Spmc::Impl {
     ffa::Abi abi;
     Handler handler;
     bool from_nwd, from_sp;
+    Handler features = nullptr;  // FFA_FEATURES answer for a row with properties (else SUCCESS, 0)
   };
 
   Impl(const SpmcConfig& cfg, std::vector<PartitionSpec> specs, sim::Platform& platform,
@@ -117,6 +120,20 @@ struct Spmc::Impl {
   Action direct_req(Call& c);
   Action direct_resp(Call& c);
   Action framework_req(Call& c);
+
+  // memory_share.cpp: FFA_MEM_DONATE/LEND/SHARE, FFA_MEM_FRAG_TX/RX, FFA_MEM_RETRIEVE_REQ,
+  // FFA_MEM_RELINQUISH, FFA_MEM_RECLAIM (section 4), with the ownership state in `mm`.
+  MemoryManagement mm;
+  IsolationChecker checker;
+  Action mem_send(Call& c);
+  Action mem_frag_tx(Call& c);
+  Action mem_retrieve_req(Call& c);
+  Action mem_retrieve_resp(Call& c);
+  Action mem_frag_rx(Call& c);
+  Action mem_relinquish(Call& c);
+  Action mem_reclaim(Call& c);
+  Action mem_retrieve_req_features(Call& c);
+  void mem_setup();  // owner ranges from the manifests, on first use
 };
 
 }  // namespace ffasim::spmc

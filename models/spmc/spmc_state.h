@@ -51,6 +51,7 @@ struct Partition {
   ffa::Version version{};          // negotiated with FFA_VERSION (manifest value until then)
   bool version_locked = false;
   Mailbox mailbox;
+  bool mem_ns_bit_requested = false;  // TF-A EL3 SPMC: a v1.0 SP asked for the NS bit (FFA_FEATURES)
   std::vector<std::unique_ptr<Vcpu>> vcpus;
   sim::ComponentId component = 0;
   sim::Insn conduit = sim::Insn::SMC;

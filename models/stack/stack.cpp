@@ -207,6 +207,7 @@ struct Stack::Impl {
     if (cfg.partition_info_size != 24 && cfg.partition_info_size != 48)
       throw std::runtime_error("partition_info_size: expected 24 or 48");
     sc.partition_info_size = cfg.partition_info_size;
+    sc.check_isolation = cfg.check_isolation;
     spmc = std::make_unique<spmc::Spmc>(sc, std::move(specs), *platform, profile, c_spmc);
     for (size_t i = 0; i < partition_names.size(); ++i) {
       partition_names[i].first = spmc->partition_id(i).value;
@@ -392,6 +393,18 @@ std::vector<MemoryMapRow> Stack::memory_map() const {
   std::vector<MemoryMapRow> out;
   for (auto& e : impl_->platform->memory().memory_map())
     out.push_back({e.region, e.base, e.size, e.security == sim::Security::Secure, e.owner});
+  return out;
+}
+
+PageAccessInfo Stack::page_access(uint64_t pa) const {
+  const spmc::PageAccessView v = impl_->spmc->page_access(pa);
+  PageAccessInfo out;
+  out.ram = v.ram;
+  out.secure = v.secure;
+  out.owner = v.owner.value;
+  out.handle = v.handle;
+  for (auto& [ep, bits] : v.access)
+    out.access[ep.value] = std::string(bits & 1 ? "r" : "-") + (bits & 2 ? "w" : "-") + (bits & 4 ? "x" : "-");
   return out;
 }
 

@@ -36,6 +36,8 @@ struct ScenarioConfig {
   std::vector<PartitionConfig> partitions;  // empty: OP-TEE and the test SP of scenarios/platforms
   std::string spmc_flavour = "hafnium";   // "hafnium" | "tfa-el3-spmc"
   unsigned partition_info_size = 24;      // 24 or 48 (see SpmcConfig)
+  bool check_isolation = false;           // check the memory isolation invariant after every
+                                          // FFA_MEM_* call; violations join errors() (tests)
   // Timing.
   std::string profile;                    // "" or "default": built-in; a name in
                                           // scenarios/profiles, or a path to a profile file
@@ -78,6 +80,15 @@ struct MemoryMapRow {
   std::string owner;  // "" = free
 };
 
+// Who may access one 4 KiB page (the SPMC's ownership state, ffa-abi.md section 4).
+struct PageAccessInfo {
+  bool ram = false;            // memory of the SPMC manifest
+  bool secure = false;
+  uint16_t owner = 0;
+  uint64_t handle = ~0ull;     // the memory transaction holding the page, or ~0
+  std::map<uint16_t, std::string> access;  // endpoint -> "rw-", "r--", "rwx", ...
+};
+
 struct ProfileRow {
   std::string name, unit, doc, source, origin;
   double value, default_value;
@@ -117,6 +128,7 @@ class Stack {
   bool write(uint64_t pa, const std::vector<uint8_t>& data, bool secure);
   bool read(uint64_t pa, size_t size, bool secure, std::vector<uint8_t>& out) const;
   std::vector<MemoryMapRow> memory_map() const;
+  PageAccessInfo page_access(uint64_t pa) const;
   std::vector<ProfileRow> profile() const;
   // Endpoint IDs of the partitions, in manifest order, with their names.
   std::vector<std::pair<uint16_t, std::string>> partitions() const;

@@ -195,6 +195,7 @@ void Pe::take_exception(El target, ExceptionKind kind, uint32_t esr, bool return
   state_.pstate.daif = 0xF;
   pending_ = true;
   ++exceptions_;
+  if (state_hook_) state_hook_(*this);
 }
 
 void Pe::execute(const Step& s, ExecContext* from) {
@@ -220,6 +221,7 @@ void Pe::execute(const Step& s, ExecContext* from) {
       charge(Cost::ExceptionReturn, timing_.eret_cycles);
       state_.pstate = Pstate::from_spsr(state_.spsr_el[index(cur)]);
       state_.pc = state_.elr_el[index(cur)];
+      if (state_hook_) state_hook_(*this);
       break;
     }
     case Insn::WFI:

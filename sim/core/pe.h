@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <string>
 
 #include <systemc>
@@ -81,6 +82,9 @@ class Pe : public sc_core::sc_module {
   void enable_interrupt_lines() { lines_enabled_ = true; }
   void set_line(Interrupt kind, bool level);
   bool line(Interrupt kind) const { return line_[int(kind)]; }
+  // Called after every change of exception level or security state (exception entry, ERET), so
+  // an interrupt controller can re-evaluate IRQ versus FIQ for the new state (GICv3 2.8).
+  void set_state_hook(std::function<void(Pe&)> hook) { state_hook_ = std::move(hook); }
 
   // Where a model error thrown on this PE goes; the platform rethrows it from run().
   void set_error_sink(std::exception_ptr* sink) { error_sink_ = sink; }
@@ -127,6 +131,7 @@ class Pe : public sc_core::sc_module {
   uint64_t exceptions_ = 0;
 
   std::exception_ptr* error_sink_ = nullptr;
+  std::function<void(Pe&)> state_hook_;
   bool lines_enabled_ = false;
   bool line_[3] = {false, false, false};  // IRQ, FIQ, SError
   sc_core::sc_event line_ev_;

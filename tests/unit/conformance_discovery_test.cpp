@@ -64,7 +64,7 @@ TEST(Discovery, FeaturesOfRxtxMap64ReportsFourKibAndOneMaxPageToAV12Caller) {
 
 TEST(Discovery, FeaturesOfAnFfaFunctionTheSpmcDoesNotImplementIsNotSupported) {
   Stack s(bare_platform());
-  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::NOT_SUPPORTED), nwd_call(s, R(kFeatures, 0x84000071))));
+  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::NOT_SUPPORTED), nwd_call(s, R(kFeatures, 0x84000078))));
 }
 
 TEST(Discovery, FeaturesOfAFeatureIdIsNotSupported) {
