@@ -110,7 +110,9 @@ Task<bool> NwdThread::optee_invoke(uint32_t func, uint32_t session) {
     co_return false;
   }
   sim::Tracer* tr = k_.env.tracer;
-  const int64_t op = tr ? tr->begin_operation(k_.invoke_key, 0, k_.st.optee_id, pe().id(), exact_now()) : -1;
+  const int64_t op = tr ? tr->begin_operation(k_.invoke_key, 0, k_.st.optee_id, pe().id(), exact_now(),
+                                              component, exact_now() - pe().now())
+                        : -1;
   spend_insns(k_.t.optee_invoke_insns);
   const uint32_t slot = uint32_t(index_ * kSlotSize);
   const uint64_t arg_pa = k_.cfg.optee_shm_base + slot;
@@ -139,7 +141,7 @@ Task<bool> NwdThread::optee_invoke(uint32_t func, uint32_t session) {
   }
   spend_insns(k_.t.optee_done_insns);
   if (ok) ++k_.st.invokes_done;
-  if (tr) tr->end_operation(op, pe().id(), exact_now(), ok ? 0 : 1);
+  if (tr) tr->end_operation(op, pe().id(), exact_now(), ok ? 0 : 1, component, exact_now() - pe().now());
   co_return ok;
 }
 

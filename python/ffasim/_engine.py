@@ -70,7 +70,9 @@ def _locate(scn: Scenario, msg: str) -> str:
     for i, part in enumerate(scn.platform.get("partitions", ())):
         prefix = f"{part['manifest']}: partition params: "
         if msg.startswith(prefix):
-            return f"{scn.source}: platform.partitions.{i}.params.{msg[len(prefix):]}"
+            rest = msg[len(prefix):]
+            path = f"platform.partitions.{i}.params.{rest.split(':', 1)[0].strip()}"
+            return f"{scn.where(path)}: platform.partitions.{i}.params.{rest}"
     return msg
 
 

@@ -63,11 +63,11 @@ def run_point(scn: Scenario, spans: bool = False, timeout: float | None = None) 
         w.close()
 
 
-def progress_bar(total: int, desc: str, enabled: bool):
+def progress_bar(total: int, desc: str, enabled: bool, unit: str = "run"):
     """A tqdm bar with ETA on stderr, shown only when asked and stderr is a terminal."""
     from tqdm import tqdm
     show = enabled and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-    return tqdm(total=total, desc=desc, unit="run", file=sys.stderr, disable=not show,
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not show,
                 dynamic_ncols=True, leave=False)
 
 
@@ -85,10 +85,10 @@ def check_jobs(jobs: int | None) -> int:
 
 def run_all(scenarios: Sequence[Scenario], *, spans: bool = False, jobs: int | None = None,
             cluster: Any = None, timeout: float | None = None, progress: bool = True,
-            desc: str = "runs") -> list[Outcome]:
+            desc: str = "runs", unit: str = "run") -> list[Outcome]:
     """Runs every scenario (one process each) and returns their Outcomes in the given order."""
     outcomes: list[Outcome | None] = [None] * len(scenarios)
-    bar = progress_bar(len(scenarios), desc, progress)
+    bar = progress_bar(len(scenarios), desc, progress, unit)
     failed = 0
 
     def done(i: int, status: str, value: Any) -> None:
@@ -159,7 +159,7 @@ def _run_dask(scenarios, spans, cluster, timeout, done) -> None:
                                  key=f"ffasim-run-{token}-{i}") for i, scn in enumerate(scenarios)]
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for f in distributed.as_completed(futures):
+            for f in distributed.as_completed(futures, loop=client.loop):
                 try:
                     status, value = f.result()
                 except Exception as e:  # the Dask worker died or the task was lost

@@ -95,6 +95,18 @@ class Scenario:
     nwd: dict[str, Any] = field(default_factory=dict)
     workload: list[dict[str, Any]] = field(default_factory=list)
     seed: int = 1
+    # Dotted paths whose value came from an override, and from where ("--set", "grid", ...), so
+    # that a mistake the Stack finds later is blamed on the option, not on the file.
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def where(self, path: str) -> str:
+        """The file or option that gave the value at `path` (or one of its parents)."""
+        p = path
+        while p:
+            if p in self.origins:
+                return self.origins[p]
+            p = p.rpartition(".")[0]
+        return self.source
 
     @property
     def pes(self) -> int:
@@ -173,6 +185,24 @@ def read_yaml(path: Path | str, label: str | None = None) -> Any:
         raise ScenarioError(f"{label}: invalid YAML: {str(e).splitlines()[0]}") from None
 
 
+_yaml_cache: dict[tuple[str, str], tuple[tuple[int, int], Any]] = {}
+
+
+def _read_yaml_cached(path: Path, label: str) -> Any:
+    """read_yaml, parsed once per file version: a sweep loads the same file for every point."""
+    try:
+        st = path.stat()
+    except OSError:
+        return read_yaml(path, label)   # says what is wrong
+    key, version = (str(path.resolve()), label), (st.st_mtime_ns, st.st_size)
+    hit = _yaml_cache.get(key)
+    if hit is None or hit[0] != version:
+        if len(_yaml_cache) > 64:
+            _yaml_cache.clear()
+        hit = _yaml_cache[key] = (version, read_yaml(path, label))
+    return copy.deepcopy(hit[1])
+
+
 def load(scenario: str | Path | Mapping[str, Any] | None = None,
          overrides: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
          profile: str | None = None, override_origin: str = "overrides",
@@ -194,7 +224,7 @@ def load(scenario: str | Path | Mapping[str, Any] | None = None,
         source = str(scenario)
         if path == _paths.default_scenario():
             source = _paths.display(path)
-        data = read_yaml(path, source)
+        data = _read_yaml_cached(path, source)
         base_dir = path.resolve().parent
     if data is None:
         data = {}
@@ -209,6 +239,7 @@ def load(scenario: str | Path | Mapping[str, Any] | None = None,
         _apply_override(data, str(key), value, override_origin, set_paths, profile_sets)
     v = _Validator(source, base_dir, set_paths, override_origin)
     scn = v.scenario(data)
+    scn.origins = {p: override_origin for p in sorted(set_paths)}
     for name, value in profile_sets:
         scn.overrides.append(Override(name, v.profile_value(name, value), override_origin, name))
     if profile is not None:

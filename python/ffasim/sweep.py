@@ -30,12 +30,15 @@ import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from . import _pool
 from . import scenario as _scenario
 from .errors import BackendError, ConfigError, SweepWarning
 from .results import STAT_FIELDS, Results
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GRID_ORIGIN = "grid"
 TABLES = ("stats", "spans")
@@ -165,6 +168,9 @@ def plan(scenario: Any, grid: Any, seed: int = 1, overrides: Mapping[str, Any] |
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed: expected a non-negative integer, got {seed!r}")
     base_items = list((overrides or {}).items())
+    if any(str(k) == "seed" for k, _ in base_items):
+        raise ConfigError("overrides: seed: a sweep derives each point's seed from the sweep seed "
+                          "(or sweep the key seed in the grid)")
     _scenario.load(scenario, base_items, profile=profile)   # the scenario itself is valid
     points = expand_grid(grid)
     _check_keys({str(k) for k, _ in base_items}, "overrides")
@@ -179,6 +185,7 @@ def plan(scenario: Any, grid: Any, seed: int = 1, overrides: Mapping[str, Any] |
         try:
             p.scenario = _scenario.load(scenario, items, profile=profile,
                                         override_origin=GRID_ORIGIN)
+            p.seed = p.scenario.seed   # a grid's own seed, as the scenario parsed it
         except ConfigError as e:
             p.error = _pool.one_line(e)
         out.append(p)
@@ -212,7 +219,7 @@ def sweep(scenario: str | Path | Mapping[str, Any] | None,
           grid: Mapping[str, Any] | Sequence[Mapping[str, Any]],
           jobs: int | None = None, cluster: Any = None, seed: int = 1, progress: bool = True, *,
           overrides: Mapping[str, Any] | None = None, profile: str | None = None,
-          table: str = "stats", timeout: float | None = None):
+          table: str = "stats", timeout: float | None = None) -> "pd.DataFrame":
     """Runs the scenario at every grid point, one process per point, and returns one DataFrame.
 
     scenario: a scenario file, a mapping with its structure, or None (scenarios/default.yaml).
@@ -247,7 +254,8 @@ def sweep(scenario: str | Path | Mapping[str, Any] | None,
     points = plan(scenario, grid, seed, overrides, profile)
     runnable = [p for p in points if p.scenario is not None]
     outcomes = _pool.run_all([p.scenario for p in runnable], spans=table == "spans", jobs=jobs,
-                             cluster=cluster, timeout=timeout, progress=progress, desc="sweep")
+                             cluster=cluster, timeout=timeout, progress=progress, desc="sweep",
+                             unit="point")
     for p, o in zip(runnable, outcomes):
         p.error, p.payload = o.error, o.payload
     keys = list(dict.fromkeys(k for p in points for k in p.values))
@@ -263,36 +271,66 @@ def sweep(scenario: str | Path | Mapping[str, Any] | None,
     return df
 
 
+def _head(p: Point, keys: list[str]) -> dict[str, Any]:
+    head = {POINT_COLUMN: p.index, **{k: _cell(p.values.get(k)) for k in keys}}
+    if SEED_COLUMN not in keys:
+        head[SEED_COLUMN] = p.seed
+    head[ERROR_COLUMN] = p.error
+    head[RUN_ERRORS_COLUMN] = None if p.error is not None else len(p.payload.get("errors", ()))
+    return head
+
+
 def _frame(points: list[Point], keys: list[str], table: str, pd):
-    frames = []
-    base_cols = (["abi", "caller", "callee", *STAT_FIELDS] if table == "stats"
-                 else ["abi", "caller", "callee", "pe", "start_ns", "end_ns", "duration_ns"])
-    for p in points:
-        head = {POINT_COLUMN: p.index, **{k: _cell(p.values.get(k)) for k in keys}}
-        if SEED_COLUMN not in keys:
-            head[SEED_COLUMN] = p.seed
-        head[ERROR_COLUMN] = p.error
-        if p.error is not None:
-            head[RUN_ERRORS_COLUMN] = None
-            frames.append(pd.DataFrame([{**head, **{c: None for c in base_cols}}]))
-            continue
-        payload = p.payload
-        head[RUN_ERRORS_COLUMN] = len(payload.get("errors", ()))
-        res = Results(payload)
-        body = res.stats if table == "stats" else res.spans
-        body = body.copy()
-        for pos, (col, value) in enumerate(head.items()):
-            body.insert(pos, col, [value] * len(body))
-        if body.empty:
-            body = pd.DataFrame([{**head, **{c: None for c in base_cols}}])
-        frames.append(body)
-    df = pd.concat(frames, ignore_index=True, sort=False)
+    if table == "stats":
+        df = _stats_frame(points, keys, pd)
+    else:
+        df = _spans_frame(points, keys, pd)
     for cols, dtype in (((RUN_ERRORS_COLUMN, *INT_COLUMNS), "Int64"), (REG_COLUMNS, "UInt64")):
         for col in cols:
             if col in df.columns and col not in keys:
                 df[col] = df[col].astype(dtype)
     df[ERROR_COLUMN] = df[ERROR_COLUMN].astype(object).where(df[ERROR_COLUMN].notna(), None)
     return df
+
+
+def _stats_frame(points: list[Point], keys: list[str], pd):
+    """The rows of Results.stats for every point, built as one frame (one DataFrame per point
+    and a concat would cost the parent more than a simulation)."""
+    comps: list[str] = []
+    records = []
+    for p in points:
+        head = _head(p, keys)
+        if p.error is not None:
+            records.append(head)
+            continue
+        res = Results(p.payload)
+        point_comps = res._breakdown_components()
+        comps.extend(c for c in point_comps if c not in comps)
+        for r in res.rows:
+            rec = dict(head)
+            rec.update((k, r[k]) for k in ("abi", "caller", "callee") + STAT_FIELDS)
+            by = r["mean_ns_by_component"]
+            rec.update((c, by.get(c, 0.0)) for c in point_comps)
+            records.append(rec)
+        if not res.rows:
+            records.append(head)
+    columns = [*_head(points[0], keys), "abi", "caller", "callee", *STAT_FIELDS, *comps]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _spans_frame(points: list[Point], keys: list[str], pd):
+    base_cols = ["abi", "caller", "callee", "pe", "start_ns", "end_ns", "duration_ns"]
+    frames = []
+    for p in points:
+        head = _head(p, keys)
+        body = None if p.error is not None else Results(p.payload).spans.copy()
+        if body is None or body.empty:
+            frames.append(pd.DataFrame([{**head, **{c: None for c in base_cols}}]))
+            continue
+        for pos, (col, value) in enumerate(head.items()):
+            body.insert(pos, col, [value] * len(body))
+        frames.append(body)
+    return pd.concat(frames, ignore_index=True, sort=False)
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ int64_t Tracer::open_raw(int32_t caller, int32_t callee, uint64_t key, const Arg
   return idx;
 }
 
-void Tracer::close_raw(int64_t idx, Picos now, uint64_t r0, uint64_t r2) {
+void Tracer::close_raw(int64_t idx, Picos now, uint64_t r0, uint64_t r2, ComponentId pc, Picos pending) {
   Open& o = open_[size_t(idx)];
   const auto& cur = by_component_[o.pe];
   const std::tuple<uint64_t, int32_t, int32_t> key{o.key, o.caller, o.callee};
@@ -84,7 +84,7 @@ void Tracer::close_raw(int64_t idx, Picos now, uint64_t r0, uint64_t r2) {
   st.durations.push_back(dur);
   uint32_t off = uint32_t(pool_.size());
   for (size_t c = 0; c < cur.size(); ++c) {
-    const Picos d = cur[c] - (c < o.snapshot.size() ? o.snapshot[c] : 0);
+    const Picos d = cur[c] + (c == pc ? pending : 0) - (c < o.snapshot.size() ? o.snapshot[c] : 0);
     st.by_component[c] += d;
     if (keep_spans_) pool_.push_back(d);
   }
@@ -120,14 +120,17 @@ uint64_t Tracer::operation_key(const std::string& name) {
   return kOperationBase + operations_.size() - 1;
 }
 
-int64_t Tracer::begin_operation(uint64_t key, int32_t caller, int32_t callee, PeId pe, Picos now) {
-  return open_raw(caller, callee, key, nullptr, pe, now);
+int64_t Tracer::begin_operation(uint64_t key, int32_t caller, int32_t callee, PeId pe, Picos now,
+                                ComponentId c, Picos pending) {
+  const int64_t idx = open_raw(caller, callee, key, nullptr, pe, now);
+  open_[size_t(idx)].snapshot[c] += pending;
+  return idx;
 }
 
-void Tracer::end_operation(int64_t token, PeId pe, Picos now, uint64_t r0) {
+void Tracer::end_operation(int64_t token, PeId pe, Picos now, uint64_t r0, ComponentId c, Picos pending) {
   if (token < 0) return;
   open_[size_t(token)].pe = pe;  // an operation ends on the PE it started on
-  close_raw(token, now, r0, 0);
+  close_raw(token, now, r0, 0, c, pending);
 }
 
 void Tracer::segment(PeId pe, const char* track, ComponentId c, Picos start, Picos end) {

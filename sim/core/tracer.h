@@ -91,8 +91,13 @@ class Tracer {
 
   // Operation spans opened by software (e.g. a whole OP-TEE invoke with its RPCs and retries).
   uint64_t operation_key(const std::string& name);
-  int64_t begin_operation(uint64_t key, int32_t caller, int32_t callee, PeId pe, Picos now);
-  void end_operation(int64_t token, PeId pe, Picos now, uint64_t r0 = 0);
+  // `pending`: work of component `c` that the caller has done by `now` but the PE has not charged
+  // yet (a coroutine's work is charged with its next instruction); it counts before the start and
+  // inside the end, so the breakdown adds up to the duration.
+  int64_t begin_operation(uint64_t key, int32_t caller, int32_t callee, PeId pe, Picos now,
+                          ComponentId c = 0, Picos pending = 0);
+  void end_operation(int64_t token, PeId pe, Picos now, uint64_t r0 = 0, ComponentId c = 0,
+                     Picos pending = 0);
 
   // Trace segments: PE `pe` ran `component` at `track` (an "EL/security" name) in [start, end).
   void segment(PeId pe, const char* track, ComponentId c, Picos start, Picos end);
@@ -120,7 +125,7 @@ class Tracer {
   struct Segment { PeId pe; const char* track; ComponentId c; Picos start, end; };
   int64_t open_raw(int32_t caller, int32_t callee, uint64_t key, const ArgRegs* call, PeId pe,
                    Picos now);
-  void close_raw(int64_t idx, Picos now, uint64_t r0, uint64_t r2);
+  void close_raw(int64_t idx, Picos now, uint64_t r0, uint64_t r2, ComponentId c = 0, Picos pending = 0);
 
   std::vector<std::string> components_;
   std::vector<std::vector<Picos>> by_component_;

@@ -6,7 +6,8 @@ import pytest
 from conftest import REPO
 
 
-@pytest.mark.parametrize("args", [[], ["run"], ["profile"], ["manifest"], ["manifest", "check"]])
+@pytest.mark.parametrize("args", [[], ["run"], ["sweep"], ["regress"], ["profile"], ["manifest"],
+                                  ["manifest", "check"]])
 def test_help_of_every_command(ffasim_cli, args):
     proc = ffasim_cli(*args, "--help")
     assert proc.returncode == 0, proc.stderr

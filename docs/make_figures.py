@@ -1,0 +1,56 @@
+"""Re-makes the figures of the user guide (docs/img/*.png and .svg) and prints the study's table.
+
+    PYTHONPATH=python:build/python /usr/bin/python3 docs/make_figures.py
+
+Deterministic: the same tree gives the same numbers (and byte-identical SVGs).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS.parent / "python"))
+
+import ffasim  # noqa: E402
+from ffasim import plots  # noqa: E402
+
+THREADS = "platform.partitions.0.params.threads"
+CLIENTS = "workload.0.pes"
+CLIENT_LABELS = {"0-1": "2 clients (PEs 0-1)", "0-3": "4 clients (PEs 0-3)",
+                 "0-7": "8 clients (PEs 0-7)"}
+
+
+def study() -> None:
+    df = ffasim.sweep(DOCS.parent / "scenarios" / "optee_threads.yaml",
+                      {THREADS: list(range(1, 9)), CLIENTS: ["0-1", "0-3", "0-7"]})
+    df["clients"] = df[CLIENTS].map(CLIENT_LABELS)
+    kw = dict(abi="optee.invoke", hue="clients", hue_label="normal-world clients",
+              xlabel="OP-TEE thread-pool size (CFG_NUM_THREADS)")
+    plots.metric_vs_param(df, THREADS, metric="mean_ns", out=DOCS / "img" / "optee_threads_mean",
+                          title="OP-TEE invoke (TA command 1): mean latency vs thread-pool size",
+                          **kw)
+    plots.metric_vs_param(df, THREADS, metric="max_ns", logy=True,
+                          out=DOCS / "img" / "optee_threads_max",
+                          title="OP-TEE invoke (TA command 1): worst latency vs thread-pool size",
+                          **kw)
+    inv = df[df.abi == "optee.invoke"]
+    print("| threads | clients | calls | median (µs) | mean (µs) | p99 (µs) | max (µs) |")
+    print("|--:|---|--:|--:|--:|--:|--:|")
+    for r in inv.sort_values([CLIENTS, THREADS]).itertuples():
+        d = r._asdict()
+        print(f"| {d['_2']} | {d['_3']} | {r.count} | {r.median_ns / 1e3:.1f} | "
+              f"{r.mean_ns / 1e3:.1f} | {r.p99_ns / 1e3:.1f} | {r.max_ns / 1e3:,.1f} |")
+
+
+def tour() -> None:
+    res = ffasim.run()
+    plots.hop_bars(res, abis=["PSCI_VERSION", "FFA_VERSION", "FFA_MSG_SEND_DIRECT_REQ_32",
+                              "FFA_MSG_SEND_DIRECT_REQ_64", "optee.invoke"],
+                   title="Default scenario: where each call's time goes (mean per call)",
+                   out=DOCS / "img" / "default_hops")
+
+
+if __name__ == "__main__":
+    tour()
+    study()
