@@ -36,7 +36,8 @@ uint8_t fullprio_mask(const GicState& s) { return uint8_t(0xFF00u >> s.cfg.pri_b
 
 void gicd_set_spi_level(GicState& s, uint32_t intid, bool level) {
   if (intid < kInternalCount || intid >= s.cfg.num_irq)
-    throw std::out_of_range("gic: SPI INTID " + std::to_string(intid) + " is not implemented");
+    throw std::out_of_range("gic: SPI INTID " + std::to_string(intid) + " is outside this GIC's SPIs (32.." +
+                            std::to_string(s.cfg.num_irq - 1) + ")");
   const bool was = bit(s.gicd.level, intid);
   put(s.gicd.level, intid, level);
   if (level && !was && irq_is_edge(s, 0, intid)) put(s.gicd.ispendr, intid, true);
