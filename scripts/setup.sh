@@ -26,7 +26,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${FFASIM_SKIP_BUILD:-0}" != "1" ]; then
-  cmake -S "$top" -B "$top/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-        -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
+  # Quiet when it works; the whole configure log when it does not.
+  if ! log=$(cmake -S "$top" -B "$top/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+                   -DPython_EXECUTABLE=/usr/bin/python3 2>&1); then
+    printf '%s\n' "$log" >&2
+    echo "setup: CMake configuration failed (log above)" >&2
+    exit 1
+  fi
   cmake --build "$top/build" -j "$(nproc)"
 fi
