@@ -36,6 +36,7 @@ Config parse_config(const std::map<std::string, std::string>& params);
 // normal world serves an RPC, freed when the call is done. Any vCPU may resume it.
 struct Thread {
   bool allocated = false;
+  sim::Picos free_at = 0;      // a freed thread is free from then on (its last work is done)
   bool suspended = false;      // returned RETURN_RPC_CMD, waits for YIELDING_CALL_RESUME
   uint32_t arg_offset = 0;     // of its optee_msg_arg in the carve-out
   uint32_t num_params = 0;

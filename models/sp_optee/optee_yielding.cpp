@@ -27,7 +27,8 @@ ArgRegs OpteeVcpu::reply(uint32_t resp_fid, uint32_t src_dst, uint32_t w3, uint3
 int OpteeVcpu::thread_alloc() {
   work(cycles(s_.t.thread_alloc_insns));
   for (size_t i = 0; i < s_.threads.size(); ++i)
-    if (!s_.threads[i].allocated) {
+    // A thread freed by a call whose last work is still ahead of this vCPU's time is not free yet.
+    if (!s_.threads[i].allocated && s_.threads[i].free_at <= done_time()) {
       s_.threads[i] = Thread{};
       s_.threads[i].allocated = true;
       return int(i);
@@ -143,6 +144,7 @@ ArgRegs OpteeVcpu::resume(const ArgRegs& msg, uint32_t resp_fid, uint32_t src_ds
 ArgRegs OpteeVcpu::thread_done(int t, uint32_t res, uint32_t resp_fid, uint32_t src_dst) {
   work(cycles(s_.t.call_done_insns));
   s_.threads[size_t(t)] = Thread{};
+  s_.threads[size_t(t)].free_at = done_time();
   return reply(resp_fid, src_dst, res, optee::RETURN_DONE);
 }
 

@@ -36,6 +36,10 @@ void frame_free(void* p, std::size_t size) noexcept {
 }
 }  // namespace detail
 
+Picos CoContext::done_time() const {
+  return pe_->now() + Picos(pending_cycles_ * pe_->period_ps() + 0.5);
+}
+
 void CoContext::start(Task<void> body) {
   body_ = std::move(body);
   current_ = body_.handle();

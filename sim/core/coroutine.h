@@ -142,6 +142,9 @@ class CoContext : public ExecContext {
   void work(double cycles) { pending_cycles_ += cycles; }
   // The PE this context runs on, valid inside the body.
   Pe& pe() const { return *pe_; }
+  // The PE's time once the work passed to work() so far is done (it is charged with the next
+  // instruction): when something the body does now really happens.
+  Picos done_time() const;
 
  private:
   Task<void> body_;
