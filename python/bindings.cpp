@@ -79,6 +79,18 @@ sim::MemoryRegion region_from(const py::dict& d) {
   return r;
 }
 
+InterruptsConfig interrupts_from(const py::dict& d) {
+  check_keys(d, {"sgi_forwarding", "timer_pes", "timer_period_ns", "timer_start_ns", "timer_ticks"},
+             "InterruptsConfig");
+  InterruptsConfig c;
+  if (d.contains("sgi_forwarding")) c.sgi_forwarding = get<std::string>(d["sgi_forwarding"], "sgi_forwarding");
+  if (d.contains("timer_pes")) c.timer_pes = get<std::vector<unsigned>>(d["timer_pes"], "timer_pes");
+  if (d.contains("timer_period_ns")) c.timer_period_ns = get<double>(d["timer_period_ns"], "timer_period_ns");
+  if (d.contains("timer_start_ns")) c.timer_start_ns = get<double>(d["timer_start_ns"], "timer_start_ns");
+  if (d.contains("timer_ticks")) c.timer_ticks = get<uint64_t>(d["timer_ticks"], "timer_ticks");
+  return c;
+}
+
 ScenarioConfig config_from(const py::dict& d) {
   ScenarioConfig c;
   for (auto item : d) {
@@ -104,6 +116,7 @@ ScenarioConfig config_from(const py::dict& d) {
       for (auto w : v) c.workload.push_back(workload_from(get<py::dict>(w, "workload")));
     else if (k == "optee_shm_base") c.optee_shm_base = get<uint64_t>(v, "optee_shm_base");
     else if (k == "optee_shm_size") c.optee_shm_size = get<uint64_t>(v, "optee_shm_size");
+    else if (k == "interrupts") c.interrupts = interrupts_from(get<py::dict>(v, "interrupts"));
     else if (k == "keep_spans") c.keep_spans = get<bool>(v, "keep_spans");
     else if (k == "keep_trace") c.keep_trace = get<bool>(v, "keep_trace");
     else if (k == "seed") c.seed = get<uint64_t>(v, "seed");

@@ -33,6 +33,14 @@ struct CallWaiter {
   bool parked = false;     // sleeping in optee_cq_wait_for_completion (the PE is in WFI)
 };
 
+// Linux's arch timer on one PE (irq.cpp).
+struct TimerState {
+  bool on = false;       // a timer PE of the scenario
+  uint64_t hz = 0;       // CNTFRQ_EL0
+  uint64_t period = 0;   // in counter ticks
+  uint64_t served = 0;   // ticks handled so far
+};
+
 // What the kernel shares between its PEs.
 struct KernelState {
   NwdConfig cfg;
@@ -48,6 +56,7 @@ struct KernelState {
   bool optee_ready = false;  // optee_ffa_probe succeeded
   std::list<CallWaiter*> call_queue;  // optee->call_queue.waiters, in order
   uint64_t invoke_key = 0;            // tracer operation "optee.invoke"
+  std::vector<TimerState> timers;     // per PE
 };
 
 inline constexpr uint32_t kPsciVersion = 0x84000000u, kPsciCpuOn64 = 0xC4000003u;
@@ -55,6 +64,21 @@ inline constexpr uint64_t kSlotSize = 4096;  // per-PE optee_msg_arg slot in the
 
 // OP-TEE's UUID 486178e0-e7f8-11e3-bc5e-0002a5d5c51b (the optee driver's ffa_device_id).
 inline ffa::Uuid optee_uuid() { return ffa::Uuid::from_words(0xe0786148, 0xe311f8e7, 0x02005ebc, 0x1bc5d5a5); }
+
+
+// The IRQ vector at NS-EL1 (irq.cpp).
+class NwdIrqHandler : public sim::ExceptionHandler {
+ public:
+  explicit NwdIrqHandler(KernelState& k);
+  sim::Step take(sim::Pe& pe, const sim::ExceptionInfo& e) override;
+
+ private:
+  void timer_tick(sim::Pe& pe, sim::Picos acknowledged);
+  void record_latency(sim::Pe& pe, uint64_t key, sim::Picos asserted, sim::Picos acknowledged);
+  KernelState& k_;
+  uint64_t timer_key_ = 0;
+  std::vector<sim::Picos> ack_counters_;  // the PE's component counters at the acknowledge
+};
 
 // The kernel's execution context on one PE.
 class NwdThread : public sim::CoContext {
@@ -68,6 +92,7 @@ class NwdThread : public sim::CoContext {
   Task<ArgRegs> ffa_call(ArgRegs a);    // an arm_ffa function around invoke_ffa_fn
   Task<ArgRegs> direct_req(ArgRegs a);  // + ffa_msg_send_wait_for_completion (FFA_RUN loop)
   Task<void> cpu_on_secondaries();
+  void interrupts_init();  // irq.cpp
   Task<void> host_loop();
   void spend_insns(double n) { spend_cycles(pe().cycles_for_insns(n)); }
   void spend_cycles(double c) { work(c); pending_ += c; }

@@ -57,6 +57,7 @@ void NwdThread::error(const std::string& where, const ArgRegs& call, const ArgRe
 }
 
 Task<void> NwdThread::body() {
+  interrupts_init();
   if (index_ == 0) {
     // No co_await inside && or ?: : g++ 12 miscompiles coroutine suspensions in conditional
     // expressions (both arms get suspended).
@@ -143,6 +144,7 @@ Task<void> NwdThread::host_loop() {
 struct NwdKernel::Impl {
   detail::KernelState k;
   std::vector<std::unique_ptr<detail::NwdThread>> threads;
+  std::unique_ptr<detail::NwdIrqHandler> irq;
 };
 
 NwdKernel::NwdKernel(const NwdConfig& cfg, const NwdEnv& env) : impl_(std::make_unique<Impl>()) {
@@ -159,11 +161,21 @@ NwdKernel::NwdKernel(const NwdConfig& cfg, const NwdEnv& env) : impl_(std::make_
   k.active[0] = true;
   for (auto& item : cfg.workload)
     for (unsigned p : item.pes) k.active[p] = true;
+  k.timers.resize(cfg.pe_count);
+  if (cfg.timer_period_ns < 0 || cfg.timer_start_ns < 0) throw std::invalid_argument("timer: periods must not be negative");
+  for (unsigned p : cfg.timer_pes) {
+    if (p >= cfg.pe_count) throw std::invalid_argument("timer.pes: PE" + std::to_string(p) + " does not exist");
+    if (!cfg.gic) throw std::invalid_argument("timer: the arch timer needs the GIC");
+    if (cfg.timer_period_ns <= 0) throw std::invalid_argument("timer.period_ns: expected a period > 0");
+    k.timers[p].on = cfg.timer_ticks > 0;
+    k.active[p] = true;
+  }
   for (unsigned p = 1; p < cfg.pe_count; ++p)
     if (k.active[p] && cfg.mpidr.size() < cfg.pe_count)
       throw std::invalid_argument("mpidr: one MPIDR per PE is needed to bring PE" + std::to_string(p) + " up with PSCI CPU_ON");
   for (bool a : k.active) k.pes_pending += a ? 1 : 0;
   if (env.tracer) k.invoke_key = env.tracer->operation_key("optee.invoke");
+  impl_->irq = std::make_unique<detail::NwdIrqHandler>(k);
   for (unsigned p = 0; p < cfg.pe_count; ++p) impl_->threads.push_back(std::make_unique<detail::NwdThread>(k, p));
 }
 
@@ -172,6 +184,7 @@ NwdKernel::~NwdKernel() = default;
 void NwdKernel::declare(sim::Profile& p) { detail::NwdTiming::declare(p); }
 
 sim::ExecContext& NwdKernel::context(unsigned pe) { return *impl_->threads.at(pe); }
+sim::ExceptionHandler& NwdKernel::irq_handler() { return *impl_->irq; }
 sim::HostChannel& NwdKernel::host_channel(unsigned pe) { return impl_->k.channels.at(pe); }
 const DriverState& NwdKernel::state() const { return impl_->k.st; }
 bool NwdKernel::workload_done() const { return impl_->k.pes_pending == 0; }

@@ -77,6 +77,16 @@ struct NwdConfig {
   uint64_t optee_shm_base = 0, optee_shm_size = 0;  // see models/sp_optee/optee_sp.h
   ffa::Version driver_version{1, 2};
   bool cpu_on_idle_pes = false;     // CPU_ON PEs without workload too, so the host can drive them
+  // Interrupts (with a GIC: the PEs have a system-register bus to its CPU interface). Each PE
+  // unmasks IRQs and programs its CPU interface as Linux's gic_cpu_sys_reg_init does. On
+  // `timer_pes`, Linux's arch timer (the EL1 virtual timer CNTV, PPI 27) fires every
+  // `timer_period_ns`, `timer_ticks` times, from `timer_start_ns` after the PE starts its
+  // workload. Every served timer interrupt is a span "irq.timer": from the timer's expiry (its
+  // CVAL) to the ICC_IAR1_EL1 read in the handler.
+  bool gic = false;
+  std::vector<unsigned> timer_pes;
+  double timer_period_ns = 0, timer_start_ns = 0;
+  uint64_t timer_ticks = 0;
 };
 
 struct NwdEnv {
@@ -84,6 +94,8 @@ struct NwdEnv {
   sim::Tracer* tracer = nullptr;
   sim::ComponentId component = 0;
   const sim::Profile* profile = nullptr;
+  // Where an interrupt's latency goes before the PE takes any exception for it.
+  sim::ComponentId pending_component = 0;
 };
 
 // What the probe found (for reports and tests).
@@ -101,6 +113,8 @@ struct DriverState {
   int64_t optee_bottom_half = -1;  // notification ID bound for OP-TEE's bottom half, -1 if none
   uint32_t optee_api_major = 0, optee_api_minor = 0, optee_caps = 0;
   uint64_t invokes_done = 0, busy_retries = 0, rpcs_served = 0;
+  uint64_t irqs = 0, timer_irqs = 0, spurious_irqs = 0;  // taken by the NS-EL1 IRQ handler
+  uint64_t interrupted_calls = 0;  // direct requests answered FFA_INTERRUPT (resumed with FFA_RUN)
   std::vector<std::string> errors;  // every unexpected result, one line each
 };
 
@@ -111,6 +125,8 @@ class NwdKernel {
   static void declare(sim::Profile& p);  // nwd_params.def
 
   sim::ExecContext& context(unsigned pe);
+  // The IRQ vector at NS-EL1 (install on every PE when there is a GIC).
+  sim::ExceptionHandler& irq_handler();
   sim::HostChannel& host_channel(unsigned pe);
   const DriverState& state() const;
   bool workload_done() const;

@@ -14,6 +14,7 @@
 #include "models/spmc/spmc.h"
 #include "models/spmd/psci.h"
 #include "models/spmd/spmd.h"
+#include "models/stack/interrupts.h"
 #include "sim/core/platform.h"
 
 namespace ffasim {
@@ -36,6 +37,7 @@ void declare_all(sim::Profile& p) {
   sp::declare_optee_params(p);
   sp::declare_test_sp_params(p);
   nwd::NwdKernel::declare(p);
+  InterruptHw::declare(p);
 }
 
 std::string profile_path(const std::string& name) {
@@ -77,6 +79,7 @@ struct Stack::Impl {
   ScenarioConfig cfg;
   sim::Profile profile;
   std::unique_ptr<sim::Platform> platform;
+  std::unique_ptr<InterruptHw> irq_hw;
   spmc::CoreManifest core;
   std::vector<spmc::PartitionManifest> manifests;
   std::unique_ptr<spmc::Spmc> spmc;
@@ -157,6 +160,19 @@ struct Stack::Impl {
     const sim::ComponentId c_nwd = tr.add_component("nwd");
     const sim::ComponentId c_spmd = tr.add_component("spmd");
     const sim::ComponentId c_spmc = tr.add_component("spmc");
+    // An interrupt's latency until the PE takes an exception for it: GIC delivery, and any time
+    // it waits masked (queued) or behind a higher priority.
+    const sim::ComponentId c_irq_pending = tr.add_component("irq-pending");
+    {
+      InterruptHwConfig ic;
+      ic.sgi_forwarding = cfg.interrupts.sgi_forwarding;
+      std::vector<std::string> paths;
+      for (auto& p : cfg.partitions) paths.push_back(p.manifest);
+      irq_hw = std::make_unique<InterruptHw>(ic, *platform, profile, manifests, paths);
+      // Exact interrupt timing costs speed; a run with no interrupt source does not need it.
+      const bool sources = !cfg.interrupts.timer_pes.empty() && cfg.interrupts.timer_ticks > 0;
+      for (unsigned i = 0; i < cfg.pe_count; ++i) platform->pe(sim::PeId(i)).set_precise_interrupts(sources);
+    }
     mem.claim(core.load_address, core.binary_size ? core.binary_size : 0x80000, sim::Security::Secure, "spmc");
 
     std::vector<spmc::PartitionSpec> specs;
@@ -225,9 +241,14 @@ struct Stack::Impl {
     for (unsigned i = 0; i < cfg.pe_count; ++i) nc.mpidr.push_back(platform->pe(sim::PeId(i)).state().mpidr_el1);
     nc.optee_shm_base = cfg.optee_shm_base;
     nc.optee_shm_size = cfg.optee_shm_size;
+    nc.gic = true;
+    nc.timer_pes = cfg.interrupts.timer_pes;
+    nc.timer_period_ns = cfg.interrupts.timer_period_ns;
+    nc.timer_start_ns = cfg.interrupts.timer_start_ns;
+    nc.timer_ticks = cfg.interrupts.timer_ticks;
     if (cfg.optee_shm_size && !mem.claim(cfg.optee_shm_base, cfg.optee_shm_size, sim::Security::NonSecure, "optee static shm"))
       throw std::runtime_error("nwd.optee_shm_base: the OP-TEE carve-out must lie in NS DRAM");
-    nwd::NwdEnv ne{&mem, &tr, c_nwd, &profile};
+    nwd::NwdEnv ne{&mem, &tr, c_nwd, &profile, c_irq_pending};
     try {
       nwd = std::make_unique<nwd::NwdKernel>(nc, ne);
     } catch (const std::invalid_argument& e) {
@@ -248,6 +269,7 @@ struct Stack::Impl {
       sim::Pe& pe = platform->pe(sim::PeId(i));
       pe.install_handler(sim::El::EL3, sim::Security::Secure, spmd.get());
       pe.install_handler(sim::El::EL2, sim::Security::Secure, spmc.get());
+      pe.install_handler(sim::El::EL1, sim::Security::NonSecure, &nwd->irq_handler());
     }
     platform->pe(0).power_on(0);
   }

@@ -24,6 +24,18 @@ struct PartitionConfig {
   std::map<std::string, std::string> params;  // model parameters (see the model's header)
 };
 
+// Interrupts: the GICv3 and the sources that raise interrupts during a run.
+struct InterruptsConfig {
+  std::string sgi_forwarding = "gem5";  // "gem5" | "qemu": the two readings of the SGI forwarding
+                                        // table (reference sheet 2.7)
+  // Linux's arch timer (EL1 virtual timer, PPI 27) on these PEs: `timer_ticks` interrupts, every
+  // `timer_period_ns`, the first `timer_start_ns` + `timer_period_ns` after the PE boots. Each is
+  // a span "irq.timer" from the timer's expiry to the handler's acknowledge.
+  std::vector<unsigned> timer_pes;
+  double timer_period_ns = 0, timer_start_ns = 0;
+  uint64_t timer_ticks = 0;
+};
+
 struct ScenarioConfig {
   std::string name = "default";
   // Platform.
@@ -47,6 +59,7 @@ struct ScenarioConfig {
   bool cpu_on_idle_pes = false;           // power on PEs without workload too (host driving)
   std::vector<nwd::WorkloadItem> workload;
   uint64_t optee_shm_base = 0x88000000, optee_shm_size = 0x100000;
+  InterruptsConfig interrupts;
   // Observability.
   bool keep_spans = false;
   bool keep_trace = false;

@@ -18,6 +18,9 @@ A scenario is a YAML mapping (or the same structure as a Python dict):
     nwd: {linux_driver: true, cpu_on_idle_pes: false, optee_shm_base: 0x88000000, optee_shm_size: 0x100000}
     workload:
       - {kind: optee_invoke, pes: [0, 1], count: 200, func: 1}
+    interrupts:
+      sgi_forwarding: gem5        # or qemu (the two readings of the GICv3 SGI forwarding table)
+      timer: {pes: [0], period_ns: 100000, ticks: 50, start_ns: 0}   # Linux's arch timer tick
     seed: 1
 
 Every mistake is reported as one line, "<file>: <key path>: <what was expected>", for example
@@ -39,7 +42,10 @@ import yaml
 from . import _paths
 from .errors import ScenarioError
 
-TOP_KEYS = ("name", "platform", "profile", "overrides", "nwd", "workload", "seed")
+TOP_KEYS = ("name", "platform", "profile", "overrides", "nwd", "workload", "interrupts", "seed")
+INTERRUPTS_KEYS = ("sgi_forwarding", "timer")
+TIMER_KEYS = ("pes", "period_ns", "ticks", "start_ns")
+SGI_FORWARDINGS = ("gem5", "qemu")
 PLATFORM_KEYS = ("pes", "pes_per_cluster", "quantum_ns", "memory", "spmc_manifest", "partitions",
                  "spmc_flavour", "partition_info_size")
 PARTITION_KEYS = ("manifest", "model", "params")
@@ -94,6 +100,7 @@ class Scenario:
     overrides: list[Override] = field(default_factory=list)
     nwd: dict[str, Any] = field(default_factory=dict)
     workload: list[dict[str, Any]] = field(default_factory=list)
+    interrupts: dict[str, Any] = field(default_factory=dict)   # ScenarioConfig.interrupts
     seed: int = 1
     # Dotted paths whose value came from an override, and from where ("--set", "grid", ...), so
     # that a mistake the Stack finds later is blamed on the option, not on the file.
@@ -133,6 +140,8 @@ class Scenario:
                 cfg[key] = self.nwd[key]
         cfg["workload"] = [{"kind": w["kind"], "pes": list(w["pes"]), "count": w["count"],
                             "params": dict(w["params"])} for w in self.workload]
+        if self.interrupts:
+            cfg["interrupts"] = dict(self.interrupts)
         return cfg
 
 
@@ -543,9 +552,33 @@ class _Validator:
             if not isinstance(wl, list):
                 self.fail("workload", f"expected a list of workload items, got {_kind(wl)}")
             scn.workload = [self.workload_item(w, f"workload.{i}", scn.pes) for i, w in enumerate(wl)]
+        if "interrupts" in d:
+            scn.interrupts = self.interrupts(self.mapping(d["interrupts"] or {}, "interrupts"), scn.pes)
         if "seed" in d:
             scn.seed = self.integer(d["seed"], "seed", 0, "a non-negative integer")
         return scn
+
+    def interrupts(self, d: dict, pes: int) -> dict:
+        self.keys(d, "interrupts", INTERRUPTS_KEYS)
+        out: dict[str, Any] = {}
+        if "sgi_forwarding" in d:
+            out["sgi_forwarding"] = self.choice(d["sgi_forwarding"], "interrupts.sgi_forwarding",
+                                                SGI_FORWARDINGS)
+        if "timer" in d:
+            t = self.mapping(d["timer"], "interrupts.timer")
+            self.keys(t, "interrupts.timer", TIMER_KEYS)
+            for k in ("pes", "period_ns", "ticks"):
+                if k not in t:
+                    self.fail(f"interrupts.timer.{k}", "missing (expected "
+                              + {"pes": "a PE number or a list of PE numbers",
+                                 "period_ns": "the tick period in ns",
+                                 "ticks": "the number of timer interrupts per PE"}[k] + ")")
+            out["timer_pes"] = self.pe_list(t["pes"], "interrupts.timer.pes", pes)
+            out["timer_period_ns"] = float(self.number(t["period_ns"], "interrupts.timer.period_ns", True))
+            out["timer_ticks"] = self.integer(t["ticks"], "interrupts.timer.ticks", 1, "a positive integer")
+            if "start_ns" in t:
+                out["timer_start_ns"] = float(self.number(t["start_ns"], "interrupts.timer.start_ns", False))
+        return out
 
     def platform(self, d: dict) -> dict:
         self.keys(d, "platform", PLATFORM_KEYS)

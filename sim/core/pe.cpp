@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace ffasim::sim {
@@ -40,6 +41,29 @@ void Pe::charge_ps(Cost c, Picos ps) {
 void Pe::charge(Cost c, double cycles) {
   if (cycles <= 0) return;
   charge_ps(c, Picos(cycles * period_ps_ + 0.5));  // round to the nearest picosecond
+}
+
+namespace {
+[[noreturn]] void sysreg_failure(const Pe& pe, const char* op, uint32_t enc, SysregResult r) {
+  static const char* kWhy[] = {"ok", "UNDEFINED", "trapped to EL2", "trapped to EL3", "no such register"};
+  char b[160];
+  std::snprintf(b, sizeof b, "%s: %s S%u_%u_C%u_C%u_%u at %s: %s", pe.name(), op, enc >> 14 & 3,
+                enc >> 11 & 7, enc >> 7 & 15, enc >> 3 & 15, enc & 7,
+                name(pe.el(), pe.security()), kWhy[int(r)]);
+  throw std::logic_error(b);
+}
+}  // namespace
+
+uint64_t Pe::mrs(uint32_t encoding) {
+  uint64_t v = 0;
+  const SysregResult r = sysreg_bus_ ? sysreg_bus_->read(*this, encoding, v) : SysregResult::NotMine;
+  if (r != SysregResult::Ok) sysreg_failure(*this, "MRS", encoding, r);
+  return v;
+}
+
+void Pe::msr(uint32_t encoding, uint64_t value) {
+  const SysregResult r = sysreg_bus_ ? sysreg_bus_->write(*this, encoding, value) : SysregResult::NotMine;
+  if (r != SysregResult::Ok) sysreg_failure(*this, "MSR", encoding, r);
 }
 
 void Pe::sync() {
@@ -130,6 +154,12 @@ bool Pe::take_pending_interrupt() {
     if (!line_[int(k)]) continue;
     const InterruptRouting r = route_interrupt(state_, k);
     if (!r.taken_now) continue;
+    if (!mark_.valid) {
+      bind_counters();
+      mark_.valid = true;
+      mark_.at = now();
+      mark_.counters.assign(component_counters_, component_counters_ + tracer_.components().size());
+    }
     take_exception(r.target, k == Interrupt::FIQ ? ExceptionKind::FIQ : ExceptionKind::IRQ, 0, false);
     ++interrupts_;
     return true;
@@ -154,7 +184,7 @@ bool Pe::take_pending_interrupt() {
 // A context's work, cut short if an interrupt is taken during it: the remainder and the
 // instruction wait in the context (ExecContext::interrupted). True if an exception was taken.
 bool Pe::work(const Step& s, ExecContext* from) {
-  if (!lines_enabled_ || !from) {
+  if (!lines_enabled_ || !from || !precise_) {
     charge(Cost::Work, s.cycles);
     return false;
   }

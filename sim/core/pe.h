@@ -16,6 +16,7 @@
 #include <exception>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -80,11 +81,36 @@ class Pe : public sc_core::sc_module {
   // the first point it is unmasked (Arm ARM routing, exception_routing.h), including in the
   // middle of a context's work, which it then finishes when the context is resumed.
   void enable_interrupt_lines() { lines_enabled_ = true; }
+  // Exact interrupt arrival (default with lines enabled): the PE synchronises with SystemC before
+  // every piece of work and waits for it interruptibly, so an interrupt is taken at its arrival
+  // plus the modelled latency. Off: work is charged in one go under temporal decoupling and a
+  // raised line is seen at the next step, up to a quantum late. The stack turns it off when the
+  // run has no interrupt source (and then no interrupt at all): it costs about half the speed.
+  void set_precise_interrupts(bool on) { precise_ = on; }
   void set_line(Interrupt kind, bool level);
   bool line(Interrupt kind) const { return line_[int(kind)]; }
   // Called after every change of exception level or security state (exception entry, ERET), so
   // an interrupt controller can re-evaluate IRQ versus FIQ for the new state (GICv3 2.8).
   void set_state_hook(std::function<void(Pe&)> hook) { state_hook_ = std::move(hook); }
+
+  // MRS / MSR of a system register outside the PE (ICC_*, CNT*) by behavioural firmware: the
+  // access goes through the bus at this PE's current EL and security state. Anything but Ok is
+  // a bug of the model that made it (std::logic_error naming the register encoding).
+  void set_sysreg_bus(SysregBus* bus) { sysreg_bus_ = bus; }
+  bool has_sysreg_bus() const { return sysreg_bus_ != nullptr; }
+  uint64_t mrs(uint32_t encoding);
+  void msr(uint32_t encoding, uint64_t value);
+
+  // The first physical interrupt exception taken since the mark was last cleared: when, and the
+  // tracer's per-component counters of this PE at that moment. The software that finally serves
+  // the interrupt reads it to split the latency between the PE's components.
+  struct InterruptMark {
+    bool valid = false;
+    Picos at = 0;
+    std::vector<Picos> counters;
+  };
+  const InterruptMark& interrupt_mark() const { return mark_; }
+  void clear_interrupt_mark() { mark_.valid = false; }
 
   // Where a model error thrown on this PE goes; the platform rethrows it from run().
   void set_error_sink(std::exception_ptr* sink) { error_sink_ = sink; }
@@ -132,7 +158,10 @@ class Pe : public sc_core::sc_module {
 
   std::exception_ptr* error_sink_ = nullptr;
   std::function<void(Pe&)> state_hook_;
+  SysregBus* sysreg_bus_ = nullptr;
+  InterruptMark mark_;
   bool lines_enabled_ = false;
+  bool precise_ = true;
   bool line_[3] = {false, false, false};  // IRQ, FIQ, SError
   sc_core::sc_event line_ev_;
   uint64_t interrupts_ = 0;

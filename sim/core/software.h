@@ -71,4 +71,15 @@ class ExceptionHandler {
   ComponentId component = 0;
 };
 
+// System registers that live outside the PE (the GIC's ICC_*, the generic timer's CNT*), reached
+// by MRS/MSR through one table (sim/gic/icc_sysregs.h, generic_timer.h). `encoding` is the
+// op0:op1:CRn:CRm:op2 immediate of the instruction. The bus charges the access to the PE.
+enum class SysregResult : uint8_t { Ok, Undefined, TrapEl2, TrapEl3, NotMine };
+class SysregBus {
+ public:
+  virtual ~SysregBus() = default;
+  virtual SysregResult read(Pe& pe, uint32_t encoding, uint64_t& value) = 0;
+  virtual SysregResult write(Pe& pe, uint32_t encoding, uint64_t value) = 0;
+};
+
 }  // namespace ffasim::sim

@@ -133,6 +133,16 @@ void Tracer::end_operation(int64_t token, PeId pe, Picos now, uint64_t r0, Compo
   close_raw(token, now, r0, 0, c, pending);
 }
 
+void Tracer::record(uint64_t key, int32_t caller, int32_t callee, PeId pe, Picos start, Picos end,
+                    const std::vector<std::pair<ComponentId, Picos>>& parts) {
+  const int64_t idx = open_raw(caller, callee, key, nullptr, pe, start);
+  Open& o = open_[size_t(idx)];
+  // The breakdown is what the parts say, whatever the PE's counters did meanwhile.
+  o.snapshot.assign(by_component_[pe].begin(), by_component_[pe].end());
+  for (auto& [c, ps] : parts) o.snapshot[c] -= ps;
+  close_raw(idx, end, 0, 0);
+}
+
 void Tracer::segment(PeId pe, const char* track, ComponentId c, Picos start, Picos end) {
   if (!keep_trace_ || end <= start) return;
   // A component that resumes right where it stopped (the one between ran for no time) continues

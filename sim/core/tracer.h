@@ -99,6 +99,11 @@ class Tracer {
   void end_operation(int64_t token, PeId pe, Picos now, uint64_t r0 = 0, ComponentId c = 0,
                      Picos pending = 0);
 
+  // A span measured after the fact (an interrupt's latency, from its assertion to its handler):
+  // [start, end) on `pe`, with its breakdown given per component (summing to end - start).
+  void record(uint64_t key, int32_t caller, int32_t callee, PeId pe, Picos start, Picos end,
+              const std::vector<std::pair<ComponentId, Picos>>& parts);
+
   // Trace segments: PE `pe` ran `component` at `track` (an "EL/security" name) in [start, end).
   void segment(PeId pe, const char* track, ComponentId c, Picos start, Picos end);
 

@@ -120,9 +120,11 @@ void Gic::set_ppi(PeId pe, uint32_t intid, bool level, Picos now) {
   publish(Path::Redistributor, now);
 }
 
+// The PE's state only changes the IRQ/FIQ choice of its own CPU interface (the HPPIs do not
+// depend on it), so only that interface is re-evaluated: this runs on every exception and ERET.
 void Gic::set_pe(PeId pe, const PeInputs& in, Picos now) {
   s_.cpu.at(pe).pe = in;
-  gic_update(s_);
+  cpuif_update_lines(s_, pe);
   publish(Path::CpuInterface, now);
 }
 

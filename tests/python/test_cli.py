@@ -58,14 +58,14 @@ def test_bad_set_is_one_line(ffasim_cli):
 def test_unknown_profile_is_one_line(ffasim_cli):
     proc = ffasim_cli("run", "--profile", "n9")
     assert proc.returncode == 2
-    assert proc.stderr.startswith("--profile: unknown profile 'n9' (expected one of default, n1sdp")
+    assert proc.stderr.startswith("--profile: unknown profile 'n9' (expected one of default, a53-gic400, n1sdp")
     assert proc.stderr.count("\n") == 1
 
 
 def test_profile_list_names_the_profiles(ffasim_cli):
     proc = ffasim_cli("profile", "--list")
     assert proc.returncode == 0
-    assert proc.stdout.splitlines()[:2] == ["default", "n1sdp"]
+    assert proc.stdout.splitlines()[:3] == ["default", "a53-gic400", "n1sdp"]
 
 
 @pytest.mark.backend

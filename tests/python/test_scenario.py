@@ -51,7 +51,7 @@ def test_unknown_workload_key_names_file_path_and_expected_keys(write_yaml):
 def test_unknown_top_level_key(write_yaml):
     p = write_yaml("name: a\nworkloads: []\n")
     assert error_of(p) == (f"{p}: workloads: unknown key (expected one of name, platform, profile, "
-                           f"overrides, nwd, workload, seed); did you mean 'workload'?")
+                           f"overrides, nwd, workload, interrupts, seed); did you mean 'workload'?")
 
 
 def test_unknown_platform_key_without_a_close_match(write_yaml):

@@ -102,6 +102,7 @@ TEST(GicIrqOrFiq, TheDecisionIsRemadeWhenThePeChangesElOrSecurityState) {
   gic.on_lines([&](PeId, const InterruptLines& l) { seen.push_back(l); });
   gic.set_pe(0, ns_el1(), 0);
   make_pending(gic.state(), 0, 8);
+  gic_update(gic.state());        // what a mutator would have done
   gic.set_pe(0, ns_el1(), 100);  // publishes the pending IRQ
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_TRUE(seen[0].irq);
