@@ -41,6 +41,9 @@ class SpModel {
   virtual sim::ExecContext& vcpu(unsigned index) = 0;
   // The channel of a host-driven vCPU, if this model supports host driving.
   virtual sim::HostChannel* host_channel() { return nullptr; }
+  // The partition's S-EL1 vector (VBAR_EL1): takes the virtual interrupts the SPMC injects (a
+  // managed exit, a secure interrupt). Null: the partition takes none.
+  virtual sim::ExceptionHandler* vector() { return nullptr; }
 };
 
 }  // namespace ffasim::sp

@@ -89,8 +89,11 @@ Action Spmc::Impl::run(Call& c) {
       // Hafnium resumes the SP's FFA_MSG_WAIT with x0 = FFA_RUN and w1 = 0; the EL3 SPMC passes
       // the caller's target information through.
       return run_vcpu(v, ffa::regs(ffa::fid(ffa::Abi::RUN), cfg.flavour == Flavour::Hafnium ? 0 : c.a[1]));
-    case VcpuState::BLOCKED:
     case VcpuState::PREEMPTED:
+      // Resumed exactly where the interrupt stopped it, with every register it had.
+      v->state = VcpuState::RUNNING;
+      return resume_preempted(v);
+    case VcpuState::BLOCKED:
       // Resumed where it stopped: its FFA_YIELD returns FFA_RUN.
       v->state = VcpuState::RUNNING;
       return run_vcpu(v, ffa::regs(ffa::fid(ffa::Abi::RUN), c.a[1]));

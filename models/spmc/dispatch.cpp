@@ -72,6 +72,7 @@ Spmc::Impl::Impl(const SpmcConfig& c, std::vector<PartitionSpec> specs, sim::Pla
     : cfg(c), platform(p), component(comp), pes(p.pe_count()) {
   t.load(profile);
   nwd.id = ffa::kNsEndpointId;
+  preempted_key = p.tracer().operation_key("sp.preempted");
   for (size_t i = 0; i < specs.size(); ++i) {
     auto part = std::make_unique<Partition>();
     part->index = i;
@@ -107,6 +108,7 @@ Spmc::Impl::Impl(const SpmcConfig& c, std::vector<PartitionSpec> specs, sim::Pla
       else if (part->is_mp() && pe < part->vcpus.size()) pes[pe].boot_queue.push_back(part->vcpus[pe].get());
     }
     el2.push_back(std::make_unique<El2Context>(*this));
+    sel1_vectors.push_back(std::make_unique<SpVector>(*this));
     el2.back()->component = comp;
   }
 }
@@ -141,6 +143,7 @@ Step Spmc::Impl::from_nwd(sim::Pe& pe) {
 
 // A trap from the SP vCPU running on this PE: an SMC (HCR_EL2.TSC) or an HVC.
 Step Spmc::Impl::from_vcpu(sim::Pe& pe, const sim::ExceptionInfo& e) {
+  if (e.kind == sim::ExceptionKind::IRQ || e.kind == sim::ExceptionKind::FIQ) return physical_interrupt(pe, e);
   Vcpu* v = pes[pe.id()].current;
   if (!v) throw std::logic_error("SPMC: exception from S-EL1 with no vCPU running on PE" + std::to_string(pe.id()));
   insns(pe, sim::Cost::Dispatch, t.vector_insns);
@@ -173,6 +176,8 @@ Step Spmc::Impl::dispatch(Call& c) {
     if (c.caller.vcpu) c.caller.vcpu->partition->version_locked = true;
     else nwd_locked = true;
   }
+  // A managed exit is over once the SP has answered (WAITING).
+  if (c.caller.vcpu && c.caller.vcpu->state == VcpuState::WAITING) c.caller.vcpu->me_pending = false;
   return perform(c.pe, c.caller, act);
 }
 
@@ -183,6 +188,8 @@ Step Spmc::Impl::perform(sim::Pe& pe, const Caller& caller, const Action& act) {
       return smc_to_spmd(pe, act.regs);
     case Action::RunVcpu:
       return enter_vcpu(pe, act.vcpu, act.regs);
+    case Action::ResumeVcpu:
+      return resume_vcpu(pe, act.vcpu);
     case Action::ToNwd:
       return smc_to_spmd(pe, act.regs);
     case Action::ContinueBoot:
@@ -208,16 +215,22 @@ Step Spmc::Impl::enter_vcpu(sim::Pe& pe, Vcpu* v, const sim::ArgRegs& regs) {
   insns(pe, sim::Cost::Dispatch, t.exit_insns);
   s.x = v->gprs;
   for (size_t i = 0; i < regs.size(); ++i) s.x[i] = regs[i];
-  s.hcr_el2 = sim::hcr::VM | sim::hcr::TSC | sim::hcr::RW;
+  // Physical interrupts trap to S-EL2 while the SP runs (IMO, FMO); a pending managed exit is
+  // its virtual FIQ (or IRQ with managed-exit-virq).
+  s.hcr_el2 = sim::hcr::VM | sim::hcr::TSC | sim::hcr::RW | sim::hcr::IMO | sim::hcr::FMO;
+  if (v->me_pending) s.hcr_el2 |= v->partition->manifest.managed_exit_virq ? sim::hcr::VI : sim::hcr::VF;
   s.spsr_el[2] = sim::Pstate{El::EL1, true, 0xF, 0}.to_spsr();
+  if (v->partition->manifest.ns_interrupts_action == NsInterruptsAction::Queued) mask_ns_interrupts(pe);
   v->pe = int(pe.id());
   ps.current = v;
+  sel1_vectors[pe.id()]->component = v->partition->component;
   pe.set_context(El::EL1, Security::Secure, v->context);
   return {0, Insn::ERET};
 }
 
 Step Spmc::Impl::smc_to_spmd(sim::Pe& pe, const sim::ArgRegs& regs) {
   insns(pe, sim::Cost::Dispatch, t.exit_insns);
+  unmask_ns_interrupts(pe);
   pes[pe.id()].current = nullptr;
   pe.set_args(regs);
   return {0, Insn::SMC};
@@ -249,5 +262,18 @@ std::vector<PartitionView> Spmc::partitions() const {
 
 ffa::EndpointId Spmc::partition_id(size_t index) const { return impl_->partitions.at(index)->id; }
 const std::vector<std::string>& Spmc::errors() const { return impl_->errors; }
+const SpmcStats& Spmc::stats() const { return impl_->stats; }
+sim::ExceptionHandler& Spmc::sel1_vector(unsigned pe) { return *impl_->sel1_vectors.at(pe); }
+
+// The partition's own vector (SpModel::vector), or the vCPU aborts: it has no handler.
+Step SpVector::take(sim::Pe& pe, const sim::ExceptionInfo& e) {
+  Vcpu* v = impl_.pes[pe.id()].current;
+  sim::ExceptionHandler* h = v ? impl_.models[v->partition->index]->vector() : nullptr;
+  if (h) return h->take(pe, e);
+  impl_.errors.push_back("PE" + std::to_string(pe.id()) + ": an exception at S-EL1 with no SP vector to take it");
+  if (v) v->state = VcpuState::ABORTED;
+  impl_.pes[pe.id()].current = nullptr;
+  return {0, Insn::OFF};
+}
 
 }  // namespace ffasim::spmc

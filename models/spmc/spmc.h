@@ -62,6 +62,12 @@ struct PartitionView {
   std::vector<std::string> vcpu_states;  // "WAITING", "RUNNING", ...
 };
 
+// Counters of the interrupt paths (interrupts.cpp).
+struct SpmcStats {
+  uint64_t preemptions = 0;    // signaled: vCPUs made PREEMPTED by a Non-secure interrupt
+  uint64_t managed_exits = 0;  // managed-exit virtual interrupts injected
+};
+
 class Spmc : public sim::ExceptionHandler {
  public:
   // `component`: where the SPMC's own time is attributed.
@@ -79,6 +85,9 @@ class Spmc : public sim::ExceptionHandler {
   // Endpoint ID assigned to partition `index` (manifest order).
   ffa::EndpointId partition_id(size_t index) const;
   const std::vector<std::string>& errors() const;
+  const SpmcStats& stats() const;
+  // The S-EL1 vector of whichever SP runs on the PE (its VBAR_EL1): install at S-EL1 on every PE.
+  sim::ExceptionHandler& sel1_vector(unsigned pe);
   PageAccessView page_access(uint64_t pa) const;
 
   struct Impl;

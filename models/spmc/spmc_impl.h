@@ -36,13 +36,15 @@ struct Call {
 
 // What the SPMC does after handling a call.
 struct Action {
-  enum Kind : uint8_t { Reply, RunVcpu, ToNwd, ContinueBoot } kind;
+  enum Kind : uint8_t { Reply, RunVcpu, ResumeVcpu, ToNwd, ContinueBoot } kind;
   sim::ArgRegs regs;
   Vcpu* vcpu = nullptr;  // RunVcpu: the vCPU to enter
 };
 inline Action reply(const sim::ArgRegs& r) { return {Action::Reply, r, nullptr}; }
 inline Action reply_error(ffa::Error e) { return reply(ffa::error(e)); }
 inline Action run_vcpu(Vcpu* v, const sim::ArgRegs& r) { return {Action::RunVcpu, r, v}; }
+// Resume a PREEMPTED vCPU exactly where an interrupt stopped it (its saved registers).
+inline Action resume_preempted(Vcpu* v) { return {Action::ResumeVcpu, {}, v}; }
 inline Action to_nwd(const sim::ArgRegs& r) { return {Action::ToNwd, r, nullptr}; }
 // The vCPU finished its init: boot the next one on this PE, or end SPMC init.
 inline Action continue_boot() { return {Action::ContinueBoot, {}, nullptr}; }
@@ -52,6 +54,17 @@ class El2Context : public sim::ExecContext {
  public:
   El2Context(Spmc::Impl& impl) : impl_(impl) {}
   sim::Step resume(sim::Pe& pe) override;
+
+ private:
+  Spmc::Impl& impl_;
+};
+
+// The S-EL1 vector of the SP running on one PE (its VBAR_EL1): takes the virtual interrupts the
+// SPMC injects and hands them to the partition's model.
+class SpVector : public sim::ExceptionHandler {
+ public:
+  explicit SpVector(Spmc::Impl& impl) : impl_(impl) {}
+  sim::Step take(sim::Pe& pe, const sim::ExceptionInfo& e) override;
 
  private:
   Spmc::Impl& impl_;
@@ -78,6 +91,7 @@ struct Spmc::Impl {
   NwdEndpoint nwd;
   std::vector<SpmcPeState> pes;
   std::vector<std::unique_ptr<El2Context>> el2;
+  std::vector<std::unique_ptr<SpVector>> sel1_vectors;  // per PE
   std::vector<std::string> errors;
   bool nwd_locked = false;  // the normal world called an ABI other than FFA_VERSION
   ffa::Version spmc_version() const { return {uint16_t(cfg.core.maj_ver), uint16_t(cfg.core.min_ver)}; }
@@ -94,6 +108,14 @@ struct Spmc::Impl {
   void insns(sim::Pe& pe, sim::Cost c, double n) { pe.charge(c, pe.cycles_for_insns(n)); }
   Partition* find(ffa::EndpointId id) const;
   ffa::Version caller_version(const Caller& c) const;
+
+  // interrupts.cpp: physical interrupts trapped to S-EL2 while an SP runs.
+  sim::Step physical_interrupt(sim::Pe& pe, const sim::ExceptionInfo& e);
+  sim::Step resume_vcpu(sim::Pe& pe, Vcpu* v);
+  void mask_ns_interrupts(sim::Pe& pe);
+  void unmask_ns_interrupts(sim::Pe& pe);
+  SpmcStats stats;
+  uint64_t preempted_key = 0;  // tracer operation "sp.preempted"
 
   // cpu_cycles.cpp: boot, FFA_MSG_WAIT, FFA_RUN, FFA_YIELD.
   sim::Step boot(sim::Pe& pe);

@@ -35,6 +35,10 @@ struct Vcpu {
   RuntimeModel rtm = RuntimeModel::NONE;
   sim::ExecContext* context = nullptr;  // the SP's code for this vCPU
   std::array<uint64_t, 31> gprs{};      // saved while not running
+  uint64_t spsr = 0;                    // its PSTATE when an interrupt stopped it
+  bool me_pending = false;              // managed-exit virtual interrupt injected, not answered
+  int64_t preempted_at = -1;            // ps: when a signaled NS interrupt preempted it
+  std::vector<sim::Picos> preempted_counters;  // the PE's tracer counters at that moment
   int pe = -1;                          // PE it runs (or last ran) on
   // The direct request being handled: who sent it, and the blocked vCPU when an SP did.
   ffa::EndpointId request_origin{};
@@ -72,6 +76,8 @@ struct SpmcPeState {
   Vcpu* last_el1 = nullptr;       // whose EL1 system registers are live
   Partition* last_s2 = nullptr;   // whose stage 2 is installed
   bool booted = false;
+  bool ns_masked = false;         // ICC_PMR_EL1 raised to mask Non-secure interrupts
+  uint64_t saved_pmr = 0;         // the value it had before
   std::vector<Vcpu*> boot_queue;  // vCPUs still to initialise on this PE, in boot order
   size_t boot_next = 0;
 };

@@ -270,6 +270,7 @@ struct Stack::Impl {
       pe.install_handler(sim::El::EL3, sim::Security::Secure, spmd.get());
       pe.install_handler(sim::El::EL2, sim::Security::Secure, spmc.get());
       pe.install_handler(sim::El::EL1, sim::Security::NonSecure, &nwd->irq_handler());
+      pe.install_handler(sim::El::EL1, sim::Security::Secure, &spmc->sel1_vector(i));
     }
     platform->pe(0).power_on(0);
   }
@@ -388,6 +389,17 @@ bool Stack::call(uint16_t endpoint, unsigned pe, const sim::ArgRegs& args, sim::
   if (ch->calls_done == before) return false;
   out = ch->last_result;
   return true;
+}
+
+void Stack::arm_timer(unsigned pe, double after_ns) {
+  if (pe >= impl_->cfg.pe_count) throw std::runtime_error("arm_timer: PE" + std::to_string(pe) + " does not exist");
+  if (!(after_ns > 0)) throw std::runtime_error("arm_timer: expected a delay > 0 ns");
+  sim::gic::GenericTimer& t = impl_->irq_hw->timer();
+  const sim::Picos now = impl_->platform->now();
+  const uint64_t ticks = uint64_t(std::llround(after_ns * double(t.frequency_hz()) / 1e9));
+  t.write_cval(pe, sim::gic::TimerId::CNTV, t.cntvct(pe, now) + ticks, now);
+  t.write_ctl(pe, sim::gic::TimerId::CNTV, 1, now);
+  for (unsigned i = 0; i < impl_->cfg.pe_count; ++i) impl_->platform->pe(sim::PeId(i)).set_precise_interrupts(true);
 }
 
 sim::ArgRegs Stack::last_input(uint16_t endpoint, unsigned pe) const {

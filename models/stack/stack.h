@@ -134,6 +134,10 @@ class Stack {
   // insn: "smc" | "hvc" | "svc".
   bool call(uint16_t endpoint, unsigned pe, const sim::ArgRegs& args, sim::ArgRegs& out,
             const std::string& insn = "smc");
+  // Programs the normal world's arch timer (CNTV) on PE `pe` to fire `after_ns` from now, as
+  // Linux would; its interrupt is served by the NWd handler when the next call runs. Turns on
+  // exact interrupt timing.
+  void arm_timer(unsigned pe, double after_ns);
   // The registers the endpoint was last resumed with (a message an SP received, for example).
   sim::ArgRegs last_input(uint16_t endpoint, unsigned pe) const;
   bool host_waiting(uint16_t endpoint, unsigned pe) const;
