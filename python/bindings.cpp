@@ -80,13 +80,15 @@ sim::MemoryRegion region_from(const py::dict& d) {
 }
 
 InterruptsConfig interrupts_from(const py::dict& d) {
-  check_keys(d, {"sgi_forwarding", "timer_pes", "timer_period_ns", "timer_start_ns", "timer_ticks"},
-             "InterruptsConfig");
+  check_keys(d, {"sgi_forwarding", "timer_pes", "timer_period_ns", "timer_start_ns", "timer_ticks",
+                 "ns_interrupts_action"}, "InterruptsConfig");
   InterruptsConfig c;
   if (d.contains("sgi_forwarding")) c.sgi_forwarding = get<std::string>(d["sgi_forwarding"], "sgi_forwarding");
   if (d.contains("timer_pes")) c.timer_pes = get<std::vector<unsigned>>(d["timer_pes"], "timer_pes");
   if (d.contains("timer_period_ns")) c.timer_period_ns = get<double>(d["timer_period_ns"], "timer_period_ns");
   if (d.contains("timer_start_ns")) c.timer_start_ns = get<double>(d["timer_start_ns"], "timer_start_ns");
+  if (d.contains("ns_interrupts_action"))
+    c.ns_interrupts_action = get<std::string>(d["ns_interrupts_action"], "ns_interrupts_action");
   if (d.contains("timer_ticks")) c.timer_ticks = get<uint64_t>(d["timer_ticks"], "timer_ticks");
   return c;
 }

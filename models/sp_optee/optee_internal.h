@@ -45,6 +45,11 @@ struct Thread {
   double segment_cycles = 0;   // the call's work is split evenly around its RPCs
   uint32_t rpc_ret = 0;        // optee_msg_arg.ret of the last RPC the normal world served
   uint32_t rpc_target_info = 0;  // w1 of its RPC replies: own ID << 16 | caller
+  // Stopped by a managed exit (a foreign interrupt): the work it had left and the call it was
+  // about to make, resumed as they were by YIELDING_CALL_RESUME.
+  bool by_interrupt = false;
+  double interrupted_cycles = 0;
+  ArgRegs interrupted_call{};
 };
 
 // State of the partition, shared by all its vCPUs.
@@ -66,6 +71,8 @@ struct OpteeState {
 class OpteeVcpu : public sim::CoContext {
  public:
   OpteeVcpu(OpteeState& s, unsigned index);
+  // The FIQ vector at S-EL1 (optee_interrupts.cpp): the managed-exit virtual interrupt.
+  sim::Step foreign_interrupt(sim::Pe& pe);
 
  private:
   Call call(const ArgRegs& a);
@@ -94,6 +101,14 @@ class OpteeVcpu : public sim::CoContext {
 
   OpteeState& s_;
   unsigned index_;
+  int running_thread_ = -1;  // the thread whose work this vCPU's current step is
+};
+
+// OP-TEE's exception vector at S-EL1, shared by its vCPUs: hands the virtual FIQ to the vCPU that
+// runs on the PE.
+class OpteeVector : public sim::ExceptionHandler {
+ public:
+  sim::Step take(sim::Pe& pe, const sim::ExceptionInfo& e) override;
 };
 
 // Little-endian access to byte buffers holding OP-TEE structures.

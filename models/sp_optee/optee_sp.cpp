@@ -145,6 +145,7 @@ Task<void> OpteeVcpu::spmc_init() {
 }
 
 ArgRegs OpteeVcpu::msg_recv(const ArgRegs& msg) {
+  running_thread_ = -1;  // the previous call was made: no thread's work is in flight
   const uint64_t x0 = msg[0];
   if (x0 == fid(Abi::MSG_SEND_DIRECT_REQ) || x0 == fid(Abi::MSG_SEND_DIRECT_REQ, true))
     return direct_request(msg);
@@ -233,8 +234,10 @@ class OpteeSp final : public SpModel {
     for (unsigned i = 0; i < n; ++i) vcpus_.push_back(std::make_unique<OpteeVcpu>(s_, i));
   }
   sim::ExecContext& vcpu(unsigned index) override { return *vcpus_.at(index); }
+  sim::ExceptionHandler* vector() override { return &vector_; }
 
  private:
+  OpteeVector vector_;
   OpteeState s_;
   std::vector<std::unique_ptr<OpteeVcpu>> vcpus_;
 };

@@ -85,6 +85,9 @@ ArgRegs OpteeVcpu::with_arg(int t, const ArgRegs& msg, uint32_t resp_fid, uint32
 // Runs the next segment of thread t, then suspends it in an RPC or completes the call.
 ArgRegs OpteeVcpu::run_thread(int t, uint32_t resp_fid, uint32_t src_dst) {
   Thread& th = s_.threads[size_t(t)];
+  // The TA runs with foreign (Non-secure) interrupts unmasked: a managed exit may stop it.
+  running_thread_ = t;
+  pe().state().pstate.daif &= uint8_t(~sim::daif::F);
   work(th.segment_cycles);
   if (th.rpcs_left == 0) {
     uint8_t out[8];
@@ -136,6 +139,13 @@ ArgRegs OpteeVcpu::resume(const ArgRegs& msg, uint32_t resp_fid, uint32_t src_ds
   Thread& th = s_.threads[t];
   work(cycles(s_.t.rpc_resume_insns));
   th.suspended = false;
+  if (th.by_interrupt) {  // thread_resume: the interrupted work, then the call it was making
+    th.by_interrupt = false;
+    running_thread_ = int(t);
+    pe().state().pstate.daif &= uint8_t(~sim::daif::F);
+    work(th.interrupted_cycles);
+    return th.interrupted_call;
+  }
   if (!read_rpc_ret(th)) th.rpc_ret = optee::TEE_ERROR_GENERIC;
   return run_thread(int(t), resp_fid, src_dst);
 }

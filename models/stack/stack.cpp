@@ -122,6 +122,14 @@ struct Stack::Impl {
     } catch (const spmc::ManifestError& e) {
       throw std::runtime_error(e.problems().empty() ? e.what() : e.problems().front().line());
     }
+    const std::string& act = cfg.interrupts.ns_interrupts_action;
+    if (!act.empty()) {
+      using A = spmc::NsInterruptsAction;
+      if (act != "queued" && act != "managed-exit" && act != "signaled")
+        throw std::runtime_error("interrupts.ns_interrupts_action: expected queued, managed-exit or signaled, got '" + act + "'");
+      for (auto& m : manifests)
+        m.ns_interrupts_action = act == "queued" ? A::Queued : act == "managed-exit" ? A::ManagedExit : A::Signaled;
+    }
     auto problems = spmc::check_partition_set(manifests);
     if (!problems.empty()) throw std::runtime_error(problems.front().line());
   }

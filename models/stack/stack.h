@@ -34,6 +34,9 @@ struct InterruptsConfig {
   std::vector<unsigned> timer_pes;
   double timer_period_ns = 0, timer_start_ns = 0;
   uint64_t timer_ticks = 0;
+  // Overrides every partition manifest's ns-interrupts-action: "" (keep the manifests'),
+  // "queued", "managed-exit" or "signaled" (reference sheet section 5.3).
+  std::string ns_interrupts_action;
 };
 
 struct ScenarioConfig {

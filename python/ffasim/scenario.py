@@ -21,6 +21,7 @@ A scenario is a YAML mapping (or the same structure as a Python dict):
     interrupts:
       sgi_forwarding: gem5        # or qemu (the two readings of the GICv3 SGI forwarding table)
       timer: {pes: [0], period_ns: 100000, ticks: 50, start_ns: 0}   # Linux's arch timer tick
+      ns_interrupts_action: signaled   # override every SP manifest's (queued, managed-exit)
     seed: 1
 
 Every mistake is reported as one line, "<file>: <key path>: <what was expected>", for example
@@ -43,7 +44,8 @@ from . import _paths
 from .errors import ScenarioError
 
 TOP_KEYS = ("name", "platform", "profile", "overrides", "nwd", "workload", "interrupts", "seed")
-INTERRUPTS_KEYS = ("sgi_forwarding", "timer")
+INTERRUPTS_KEYS = ("sgi_forwarding", "timer", "ns_interrupts_action")
+NS_INTERRUPTS_ACTIONS = ("queued", "managed-exit", "signaled")
 TIMER_KEYS = ("pes", "period_ns", "ticks", "start_ns")
 SGI_FORWARDINGS = ("gem5", "qemu")
 PLATFORM_KEYS = ("pes", "pes_per_cluster", "quantum_ns", "memory", "spmc_manifest", "partitions",
@@ -293,7 +295,7 @@ def is_scenario_path(key: str) -> bool:
     """
     segs = key.split(".")
     head = segs[0]
-    if head in ("name", "profile", "seed", "workload"):
+    if head in ("name", "profile", "seed", "workload", "interrupts"):
         return True
     if head == "platform":
         return len(segs) == 1 or segs[1] in PLATFORM_KEYS
@@ -564,6 +566,10 @@ class _Validator:
         if "sgi_forwarding" in d:
             out["sgi_forwarding"] = self.choice(d["sgi_forwarding"], "interrupts.sgi_forwarding",
                                                 SGI_FORWARDINGS)
+        if "ns_interrupts_action" in d:
+            out["ns_interrupts_action"] = self.choice(d["ns_interrupts_action"],
+                                                      "interrupts.ns_interrupts_action",
+                                                      NS_INTERRUPTS_ACTIONS)
         if "timer" in d:
             t = self.mapping(d["timer"], "interrupts.timer")
             self.keys(t, "interrupts.timer", TIMER_KEYS)

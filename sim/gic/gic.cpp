@@ -79,8 +79,10 @@ Gic::Gic(const GicConfig& cfg, const GicTiming& timing)
 
 Picos Gic::latency(Path p, uint32_t intid) const {
   const GicTiming& t = timing_;
+  if (p == Path::PeState) return GicTiming::ps(t.state_change_ns);
   double ns = t.cpuif_to_pe_ns;
   switch (p) {
+    case Path::PeState:
     case Path::CpuInterface: break;
     case Path::Redistributor: ns += t.redist_to_cpuif_ns; break;
     case Path::Distributor: ns += t.dist_to_redist_ns + t.redist_to_cpuif_ns; break;
@@ -125,7 +127,7 @@ void Gic::set_ppi(PeId pe, uint32_t intid, bool level, Picos now) {
 void Gic::set_pe(PeId pe, const PeInputs& in, Picos now) {
   s_.cpu.at(pe).pe = in;
   cpuif_update_lines(s_, pe);
-  publish(Path::CpuInterface, now);
+  publish(Path::PeState, now);
 }
 
 SysregAccess Gic::sysreg_read(PeId pe, const IccReg& r, uint64_t& value, Picos now) {

@@ -34,11 +34,12 @@ enum class IccTrap : uint8_t {
 
 // The path a change made through the register travels before the PE sees it (gic_params.def).
 enum class Path : uint8_t {
-  CpuInterface,   // PMR, BPR, group enables, IAR, priority drop, PE state changes
+  CpuInterface,   // PMR, BPR, group enables, IAR, priority drop
   Redistributor,  // PPI input, GICR writes
   Distributor,    // SPI input, GICD writes
   Sgi,            // SGI generation
   Deactivate,     // EOIR/DIR: Redistributor for INTIDs 0-31, Distributor for SPIs
+  PeState,        // the PE changed EL or security state: the IRQ/FIQ choice is remade
 };
 
 struct IccReg {

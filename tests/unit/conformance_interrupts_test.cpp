@@ -52,7 +52,8 @@ TEST(SignaledInterrupt, FfaRunResumesThePreemptedSpWhichFinishesItsWorkAndAnswer
   EXPECT_TRUE(regs_eq(R(kDirectResp32, 0x80020000, 0, STATUS_OK, 2000000), out));
   // The SP resumed where it stopped: in all it worked 1 ms, and only the rest after FFA_RUN.
   EXPECT_LT(s.now_ns() - t_interrupted, 1000000.0);
-  const ResultRow* r = row(s.results(), "sp.preempted");
+  const std::vector<ResultRow> results = s.results();
+  const ResultRow* r = row(results, "sp.preempted");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->count, 1u);
   EXPECT_EQ(r->callee, "sp:8002 test-sp");
@@ -71,12 +72,74 @@ TEST(SignaledInterrupt, FfaRunOfThePreemptedSpFromAnotherPeIsInvalidParameters) 
 TEST(SignaledInterrupt, TheInterruptIsTakenAtItsArrivalNotWhenTheSpFinishes) {
   Stack s(one_tick());
   preempted_sleep(s);
-  const ResultRow* r = row(s.results(), "irq.timer");
+  const std::vector<ResultRow> results = s.results();
+  const ResultRow* r = row(results, "irq.timer");
   ASSERT_NE(r, nullptr);
   // From the compare match to the normal world's handler: well under the SP's 1 ms of work.
   EXPECT_LT(r->max_ns, 5000.0);
   EXPECT_GT(r->mean_ns_by_component.at("spmc"), 0.0);
   EXPECT_GT(r->mean_ns_by_component.at("spmd"), 0.0);
+}
+
+// OP-TEE (ns-interrupts-action 1 in its manifest) running three 1 ms yielding calls on PE 0 while
+// Linux's timer ticks every 700 us there: every tick lands inside a call.
+ScenarioConfig long_invokes(const std::string& action) {
+  ScenarioConfig c;
+  c.pe_count = 2;
+  c.partitions.push_back({FFASIM_SOURCE_DIR "/scenarios/platforms/fvp_optee_sp_manifest.dts", "optee",
+                          {{"threads", "8"}, {"default_work_cycles", "2000000"}}});
+  c.partitions.push_back({FFASIM_SOURCE_DIR "/scenarios/platforms/fvp_test_sp_manifest.dts", "test", {}});
+  c.workload.push_back({"optee_invoke", {0}, 3, {}});
+  c.interrupts.timer_pes = {0};
+  c.interrupts.timer_period_ns = 700000;
+  c.interrupts.timer_ticks = 3;
+  c.interrupts.ns_interrupts_action = action;
+  return c;
+}
+
+uint64_t count_of(const Stack& s, const std::string& abi) {
+  const std::vector<ResultRow> results = s.results();
+  const ResultRow* r = row(results, abi);
+  return r ? r->count : 0;
+}
+
+TEST(ManagedExit, OpteeAnswersReturnInterruptAndTheDriverResumesTheThreadWithANewDirectRequest) {
+  Stack s(long_invokes(""));
+  EXPECT_TRUE(s.errors().empty()) << s.errors().front();
+  EXPECT_EQ(s.driver().invokes_done, 3u);
+  EXPECT_EQ(s.driver().timer_irqs, 3u);
+  // The probe's 3 requests (API and OS version, capabilities); then per invoke
+  // YIELDING_CALL_WITH_ARG and one YIELDING_CALL_RESUME after its managed exit.
+  EXPECT_EQ(count_of(s, "FFA_MSG_SEND_DIRECT_REQ_32"), 3u + 6u);
+  EXPECT_EQ(count_of(s, "FFA_RUN"), 0u);
+  const std::vector<ResultRow> results = s.results();
+  const ResultRow* irq = row(results, "irq.timer");
+  ASSERT_NE(irq, nullptr);
+  EXPECT_LT(irq->max_ns, 2000.0);
+  EXPECT_GT(irq->mean_ns_by_component.at("sp:8001 op-tee"), 0.0);  // OP-TEE's own exit path
+}
+
+TEST(SignaledInterrupt, OpteeIsPreemptedAndTheDriverResumesItWithFfaRun) {
+  Stack s(long_invokes("signaled"));
+  EXPECT_TRUE(s.errors().empty()) << s.errors().front();
+  EXPECT_EQ(s.driver().invokes_done, 3u);
+  EXPECT_EQ(count_of(s, "FFA_MSG_SEND_DIRECT_REQ_32"), 3u + 3u);  // the probe's, and one per invoke
+  EXPECT_EQ(count_of(s, "FFA_RUN"), 3u);
+  EXPECT_EQ(count_of(s, "sp.preempted"), 3u);
+}
+
+TEST(QueuedInterrupt, TheNonSecureInterruptWaitsUntilOpteeFinishesItsCall) {
+  Stack s(long_invokes("queued"));
+  EXPECT_TRUE(s.errors().empty()) << s.errors().front();
+  EXPECT_EQ(count_of(s, "FFA_MSG_SEND_DIRECT_REQ_32"), 3u + 3u);  // the probe's, and one per invoke
+  EXPECT_EQ(count_of(s, "FFA_RUN"), 0u);
+  const std::vector<ResultRow> results = s.results();
+  const ResultRow* irq = row(results, "irq.timer");
+  ASSERT_NE(irq, nullptr);
+  EXPECT_EQ(irq->count, 3u);
+  // Held off by ICC_PMR_EL1 for the rest of a 1 ms call: the wait is all "irq-pending".
+  EXPECT_GT(irq->min_ns, 10000.0);
+  EXPECT_GT(irq->mean_ns_by_component.at("irq-pending"), 0.99 * irq->mean_ns);
 }
 
 }  // namespace

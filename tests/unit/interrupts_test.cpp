@@ -27,7 +27,8 @@ TEST(TimerInterrupt, EveryTickOfEveryTimerPeIsServedOnceWithNoError) {
   EXPECT_EQ(s.driver().irqs, 14u);
   EXPECT_EQ(s.driver().spurious_irqs, 0u);
   EXPECT_TRUE(s.errors().empty()) << s.errors().front();
-  const ResultRow* r = row(s.results(), "irq.timer");
+  const std::vector<ResultRow> results = s.results();
+  const ResultRow* r = row(results, "irq.timer");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->count, 14u);
 }
@@ -37,7 +38,8 @@ TEST(TimerInterrupt, EveryTickOfEveryTimerPeIsServedOnceWithNoError) {
 // 40 ns) and the ICC_IAR1_EL1 access (10 ns): 82 ns, of which 20 ns before the PE takes it.
 TEST(TimerInterrupt, TheLatencyToTheHandlerIsTheSumOfItsHopsInTheDefaultProfile) {
   Stack s(timer_platform(3));
-  const ResultRow* r = row(s.results(), "irq.timer");
+  const std::vector<ResultRow> results = s.results();
+  const ResultRow* r = row(results, "irq.timer");
   ASSERT_NE(r, nullptr);
   EXPECT_DOUBLE_EQ(r->min_ns, 82.0);
   EXPECT_DOUBLE_EQ(r->max_ns, 82.0);
@@ -51,7 +53,8 @@ TEST(TimerInterrupt, TheA53Gic400ProfileGivesThePublished220NanosecondMedian) {
   ScenarioConfig c = timer_platform(50);
   c.profile = "a53-gic400";
   Stack s(c);
-  const ResultRow* r = row(s.results(), "irq.timer");
+  const std::vector<ResultRow> results = s.results();
+  const ResultRow* r = row(results, "irq.timer");
   ASSERT_NE(r, nullptr);
   EXPECT_DOUBLE_EQ(r->median_ns, 220.0);
   EXPECT_EQ(r->median_cycles, 264u);
