@@ -373,6 +373,26 @@ TEST(MmClient, ConcurrentSetVariableFromTwoPesBothLandAndTheirCommitsDoNotOverla
   EXPECT_LT(gap, 1.01e6);
 }
 
+TEST(MmClient, AUpMmSpBusyOnAnotherPeGivesTheSecondCallerEfiOutOfResources) {
+  // One execution context (as smm-gateway on Corstone-1000): while PE0's SetVariable commits,
+  // PE1's doorbell finds the vCPU running and the SPMC answers FFA_BUSY, which U-Boot maps to
+  // -EBUSY, then EFI_OUT_OF_RESOURCES.
+  ScenarioConfig c;
+  c.pe_count = 2;
+  c.overrides.push_back({"mm_sp.commit_ns", 1e6});
+  c.partitions.push_back({std::string(FFASIM_SOURCE_DIR) + "/tests/data/manifests/mm_sp_up.dts", "mm", {}});
+  c.workload.push_back(item("mm_set_variable", {0}, {{"index", 0}, {"size", 64}}));
+  c.workload.push_back(item("mm_set_variable", {1}, {{"index", 1}, {"size", 64}, {"expect", 9}}));
+  Stack s(c);
+  EXPECT_TRUE(s.errors().empty()) << all(s.errors());
+  const auto& calls = s.driver().mm_calls;
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].pe, 1u);
+  EXPECT_EQ(calls[0].status, efi::EFI_OUT_OF_RESOURCES);
+  EXPECT_EQ(calls[1].pe, 0u);
+  EXPECT_EQ(calls[1].status, efi::EFI_SUCCESS);
+}
+
 TEST(MmClient, DiscoveryFindsTheMmSpByUuidWhateverPartitionIdItHas) {
   ScenarioConfig c;
   c.pe_count = 1;
