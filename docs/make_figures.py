@@ -51,6 +51,39 @@ def tour() -> None:
                    out=DOCS / "img" / "default_hops")
 
 
+MM_SIZES = [16, 64, 256, 1024, 4096, 16384]
+MM_OPS = {"mm.set_variable": "SetVariable", "mm.get_variable": "GetVariable"}
+
+
+def mm_variables() -> None:
+    """docs/mm-variables.md: SetVariable / GetVariable latency against the variable size."""
+    grid = [{"workload.0.size": n, "workload.1.size": n} for n in MM_SIZES]
+    df = ffasim.sweep(DOCS.parent / "scenarios" / "mm_variables.yaml", grid)
+    ops = df[df.abi.isin(list(MM_OPS))]
+    comps = [c for c in plots.component_columns(ops) if ops[c].sum() > 0]
+    fig = plots._figure()
+    ax = fig.add_subplot()
+    for abi, label in MM_OPS.items():
+        rows = ops[ops.abi == abi].sort_values("workload.0.size")
+        ax.plot(rows["workload.0.size"], rows["mean_ns"] / 1e3, marker="o", label=label)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("variable size (bytes); GetVariable's buffer is the same size")
+    ax.set_ylabel("mean latency (µs)")
+    ax.set_ylim(bottom=0)
+    ax.set_title("UEFI variables over FF-A MM communicate: latency vs size")
+    ax.legend()
+    ax.grid(True, alpha=0.3)
+    plots.save(fig, DOCS / "img" / "mm_variables")
+    print("| call | size (B) | mean (µs) | " + " | ".join(f"{c} (µs)" for c in comps) + " |")
+    print("|---|--:|--:|" + "--:|" * len(comps))
+    for abi, label in MM_OPS.items():
+        for r in ops[ops.abi == abi].sort_values("workload.0.size").itertuples(index=False):
+            row = dict(zip(ops.columns, r))
+            print(f"| {label} | {row['workload.0.size']} | {row['mean_ns'] / 1e3:.1f} | "
+                  + " | ".join(f"{row[c] / 1e3:.1f}" for c in comps) + " |")
+
+
 if __name__ == "__main__":
     tour()
     study()
+    mm_variables()

@@ -119,6 +119,8 @@ ScenarioConfig config_from(const py::dict& d) {
     else if (k == "optee_shm_base") c.optee_shm_base = get<uint64_t>(v, "optee_shm_base");
     else if (k == "optee_shm_size") c.optee_shm_size = get<uint64_t>(v, "optee_shm_size");
     else if (k == "interrupts") c.interrupts = interrupts_from(get<py::dict>(v, "interrupts"));
+    else if (k == "mm_shm_base") c.mm_shm_base = get<uint64_t>(v, "mm_shm_base");
+    else if (k == "mm_shm_size") c.mm_shm_size = get<uint64_t>(v, "mm_shm_size");
     else if (k == "keep_spans") c.keep_spans = get<bool>(v, "keep_spans");
     else if (k == "keep_trace") c.keep_trace = get<bool>(v, "keep_trace");
     else if (k == "seed") c.seed = get<uint64_t>(v, "seed");
@@ -229,6 +231,20 @@ py::dict driver_dict(const nwd::DriverState& s) {
   d["invokes_done"] = s.invokes_done;
   d["busy_retries"] = s.busy_retries;
   d["rpcs_served"] = s.rpcs_served;
+  d["mm_found"] = s.mm_found;
+  d["mm_id"] = s.mm_id;
+  d["mm_max_payload"] = s.mm_max_payload;
+  py::list mm_calls;
+  for (const auto& c : s.mm_calls) {
+    py::dict e;
+    e["pe"] = c.pe;
+    e["op"] = c.op;
+    e["status"] = c.status;
+    e["data_size"] = c.data_size;
+    e["checksum"] = c.checksum;
+    mm_calls.append(e);
+  }
+  d["mm_calls"] = mm_calls;
   d["errors"] = s.errors;
   return d;
 }

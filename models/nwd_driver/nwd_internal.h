@@ -57,6 +57,9 @@ struct KernelState {
   std::list<CallWaiter*> call_queue;  // optee->call_queue.waiters, in order
   uint64_t invoke_key = 0;            // tracer operation "optee.invoke"
   std::vector<TimerState> timers;     // per PE
+  // MM client (mm_client.cpp).
+  bool mm_ready = false;              // efi_init_variables succeeded
+  uint64_t mm_set_key = 0, mm_get_key = 0;  // tracer operations "mm.set_variable", "mm.get_variable"
 };
 
 inline constexpr uint32_t kPsciVersion = 0x84000000u, kPsciCpuOn64 = 0xC4000003u;
@@ -124,6 +127,16 @@ class NwdThread : public sim::CoContext {
   void cq_wait_final(CallWaiter& w);
   void cq_complete_one();
 
+  // mm_client.cpp
+  uint64_t mm_slot_size() const;
+  std::vector<uint8_t> mm_setup_hdr(uint64_t payload_size, uint64_t function);
+  Task<bool> mm_discover();
+  Task<void> mm_init();
+  Task<uint64_t> mm_communicate(std::vector<uint8_t>& buf, uint64_t dsize);
+  Task<uint64_t> mm_set_variable(uint32_t index, uint32_t attr, const std::vector<uint8_t>& data);
+  Task<uint64_t> mm_get_variable(uint32_t index, uint64_t& size, std::vector<uint8_t>& data);
+  Task<bool> mm_item(const WorkloadItem& item, uint64_t n);
+
   // workload.cpp
   Task<void> run_workload();
   Task<void> run_item(const WorkloadItem& item);
@@ -143,6 +156,8 @@ class NwdThread : public sim::CoContext {
   double pending_ = 0;  // cycles passed to work() since the last resume
 };
 
+// True if the workload uses the MM client (mm_* kinds).
+bool uses_mm(const NwdConfig& cfg);
 // Checks a workload against the kinds and parameters of nwd_kernel.h (workload.cpp).
 void validate_workload(const NwdConfig& cfg);
 // Parameter of a workload item, or its default.

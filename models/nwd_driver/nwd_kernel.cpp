@@ -64,6 +64,7 @@ Task<void> NwdThread::body() {
     if (k_.cfg.linux_driver) {
       const bool probed = co_await arm_ffa_probe();
       if (probed && k_.st.optee_found) co_await optee_probe();
+      if (probed && uses_mm(k_.cfg)) co_await mm_init();
     }
     co_await cpu_on_secondaries();
   } else {
@@ -174,7 +175,11 @@ NwdKernel::NwdKernel(const NwdConfig& cfg, const NwdEnv& env) : impl_(std::make_
     if (k.active[p] && cfg.mpidr.size() < cfg.pe_count)
       throw std::invalid_argument("mpidr: one MPIDR per PE is needed to bring PE" + std::to_string(p) + " up with PSCI CPU_ON");
   for (bool a : k.active) k.pes_pending += a ? 1 : 0;
-  if (env.tracer) k.invoke_key = env.tracer->operation_key("optee.invoke");
+  if (env.tracer) {
+    k.invoke_key = env.tracer->operation_key("optee.invoke");
+    k.mm_set_key = env.tracer->operation_key("mm.set_variable");
+    k.mm_get_key = env.tracer->operation_key("mm.get_variable");
+  }
   impl_->irq = std::make_unique<detail::NwdIrqHandler>(k);
   for (unsigned p = 0; p < cfg.pe_count; ++p) impl_->threads.push_back(std::make_unique<detail::NwdThread>(k, p));
 }

@@ -19,6 +19,8 @@
 //     is set and notifications are enabled: FFA_NOTIFICATION_BIND(OP-TEE -> own ID, id) from id 0
 //     up while it is DENIED -> ENABLE_ASYNC_NOTIF(id) [-> FFA_NOTIFICATION_UNBIND if refused].
 //     Device enumeration (PTA_CMD_GET_DEVICES) needs FF-A memory sharing and is not modelled.
+//   MM client, if the workload has mm_* items (U-Boot efi_init_variables): FFA_PARTITION_INFO_GET
+//     with the MM service UUID -> FFA_RX_RELEASE -> MM communicate GET_PAYLOAD_SIZE.
 //   then PSCI CPU_ON (SMC 0xC4000003) for every other PE that has work (or every PE with
 //   cpu_on_idle_pes), then its own workload.
 // Other PEs start at the secondary entry (after CPU_ON) and run their workload.
@@ -61,6 +63,12 @@ namespace ffasim::nwd {
 //   direct_req2_echo target, think_cycles
 //   ffa_version, id_get, psci_version, features (fid, default FFA_MSG_SEND_DIRECT_REQ_32),
 //   partition_info_get (count only)   think_cycles
+//   mm_set_variable  SetVariable of "ffasim<index>": size (data bytes, default 16), index (0),
+//                    attributes (default 7: NV | BS | RT), expect, think_cycles
+//   mm_get_variable  GetVariable of "ffasim<index>": size (the caller's buffer, default 16),
+//                    index, expect, think_cycles
+//   (expect: the EFI status number the call must return, 0 = EFI_SUCCESS, 5 =
+//   EFI_BUFFER_TOO_SMALL, 14 = EFI_NOT_FOUND; any other result is one line in errors)
 struct WorkloadItem {
   std::string kind;
   std::vector<unsigned> pes;
@@ -75,6 +83,7 @@ struct NwdConfig {
   std::vector<uint64_t> mpidr;      // per PE, for CPU_ON
   uint32_t rxtx_pages = 1;
   uint64_t optee_shm_base = 0, optee_shm_size = 0;  // see models/sp_optee/optee_sp.h
+  uint64_t mm_shm_base = 0, mm_shm_size = 0;        // the MM carve-out, one slot per PE (mm_client.cpp)
   ffa::Version driver_version{1, 2};
   bool cpu_on_idle_pes = false;     // CPU_ON PEs without workload too, so the host can drive them
   // Interrupts (with a GIC: the PEs have a system-register bus to its CPU interface). Each PE
@@ -115,6 +124,14 @@ struct DriverState {
   uint64_t invokes_done = 0, busy_retries = 0, rpcs_served = 0;
   uint64_t irqs = 0, timer_irqs = 0, spurious_irqs = 0;  // taken by the NS-EL1 IRQ handler
   uint64_t interrupted_calls = 0;  // direct requests answered FFA_INTERRUPT (resumed with FFA_RUN)
+  // MM client: the partition found by the MM service UUID, its max payload (get_max_payload - 2),
+  // and every variable call in completion order (data_size: the size set, or the size GetVariable
+  // reported; checksum: FNV-1a of the data set or read).
+  bool mm_found = false;
+  uint16_t mm_id = 0;
+  uint64_t mm_max_payload = 0;
+  struct MmCall { unsigned pe; std::string op; uint64_t status; uint64_t data_size; uint64_t checksum; };
+  std::vector<MmCall> mm_calls;
   std::vector<std::string> errors;  // every unexpected result, one line each
 };
 

@@ -27,6 +27,8 @@ const std::map<std::string, std::set<std::string>>& kinds() {
       {"psci_version", {"think_cycles"}},
       {"features", {"fid", "think_cycles"}},
       {"partition_info_get", {"think_cycles"}},
+      {"mm_set_variable", {"size", "index", "attributes", "expect", "think_cycles"}},
+      {"mm_get_variable", {"size", "index", "expect", "think_cycles"}},
   };
   return k;
 }
@@ -80,7 +82,18 @@ void validate_workload(const NwdConfig& cfg) {
     if (item.kind == "optee_invoke" && (cfg.optee_shm_base == 0 || cfg.optee_shm_size < kSlotSize * cfg.pe_count))
       throw std::invalid_argument("optee_shm_size: optee_invoke needs the static carve-out (optee_shm_base) with one "
                                   "4 KiB slot per PE, " + std::to_string(kSlotSize * cfg.pe_count) + " bytes");
+    if (item.kind.rfind("mm_", 0) == 0 && (cfg.mm_shm_base == 0 || cfg.mm_shm_size / cfg.pe_count < kSlotSize))
+      throw std::invalid_argument("mm_shm_size: " + item.kind + " needs the MM carve-out (mm_shm_base) with at least one "
+                                  "4 KiB slot per PE, " + std::to_string(kSlotSize * cfg.pe_count) + " bytes");
+    if (item.kind.rfind("mm_", 0) == 0 && !cfg.linux_driver)
+      throw std::invalid_argument(key + ".kind: " + item.kind + " needs the FF-A driver (nwd.linux_driver) for discovery");
   }
+}
+
+bool uses_mm(const NwdConfig& cfg) {
+  for (auto& item : cfg.workload)
+    if (item.kind.rfind("mm_", 0) == 0) return true;
+  return false;
 }
 
 double item_param(const WorkloadItem& item, const char* key, double def) {
@@ -102,6 +115,9 @@ Task<void> NwdThread::run_item(const WorkloadItem& item) {
       if (!k_.optee_ready) co_return;  // one error line, not one per call
     } else if (item.kind == "direct_echo") {
       co_await direct_echo(item, n);
+    } else if (item.kind == "mm_set_variable" || item.kind == "mm_get_variable") {
+      co_await mm_item(item, n);
+      if (!k_.mm_ready) co_return;  // one error line, not one per call
     } else if (item.kind == "direct_req2_echo") {
       co_await direct_req2_echo(item, n);
     } else {

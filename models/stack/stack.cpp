@@ -8,6 +8,7 @@
 
 #include "models/ffa/abi.h"
 #include "models/nwd_driver/nwd_kernel.h"
+#include "models/sp_mm/mm_sp.h"
 #include "models/sp_optee/optee_sp.h"
 #include "models/sp_test/test_sp.h"
 #include "models/spmc/manifest.h"
@@ -36,6 +37,7 @@ void declare_all(sim::Profile& p) {
   spmc::Spmc::declare(p);
   sp::declare_optee_params(p);
   sp::declare_test_sp_params(p);
+  sp::declare_mm_sp_params(p);
   nwd::NwdKernel::declare(p);
   InterruptHw::declare(p);
 }
@@ -199,6 +201,11 @@ struct Stack::Impl {
         env.params.try_emplace("static_shm_base", std::to_string(cfg.optee_shm_base));
         env.params.try_emplace("static_shm_size", std::to_string(cfg.optee_shm_size));
       }
+      if (cfg.partitions[i].model == "mm") {
+        // The MM communicate carve-out, shared with the MM client (see mm_sp.h).
+        env.params.try_emplace("comm_buffer_base", std::to_string(cfg.mm_shm_base));
+        env.params.try_emplace("comm_buffer_size", std::to_string(cfg.mm_shm_size));
+      }
       for (auto& r : m.memory_regions) {
         const std::string n = r.description.empty() ? r.name : r.description;
         if (n.find("rx") != std::string::npos) env.rx_buffer = region_base(m, r);
@@ -214,8 +221,9 @@ struct Stack::Impl {
       try {
         if (cfg.partitions[i].model == "optee") model = sp::make_optee_sp(env);
         else if (cfg.partitions[i].model == "test") model = sp::make_test_sp(env);
+        else if (cfg.partitions[i].model == "mm") model = sp::make_mm_sp(env);
         else
-          throw std::invalid_argument("model: expected 'optee' or 'test', got '" + cfg.partitions[i].model + "'");
+          throw std::invalid_argument("model: expected 'optee', 'test' or 'mm', got '" + cfg.partitions[i].model + "'");
       } catch (const std::invalid_argument& e) {
         throw std::runtime_error(cfg.partitions[i].manifest + ": partition params: " + e.what());
       }
@@ -256,6 +264,14 @@ struct Stack::Impl {
     nc.timer_ticks = cfg.interrupts.timer_ticks;
     if (cfg.optee_shm_size && !mem.claim(cfg.optee_shm_base, cfg.optee_shm_size, sim::Security::NonSecure, "optee static shm"))
       throw std::runtime_error("nwd.optee_shm_base: the OP-TEE carve-out must lie in NS DRAM");
+    nc.mm_shm_base = cfg.mm_shm_base;
+    nc.mm_shm_size = cfg.mm_shm_size;
+    bool mm_used = false;
+    for (auto& p : cfg.partitions) mm_used = mm_used || p.model == "mm";
+    for (auto& w : cfg.workload) mm_used = mm_used || w.kind.rfind("mm_", 0) == 0;
+    if (mm_used && cfg.mm_shm_size &&
+        !mem.claim(cfg.mm_shm_base, cfg.mm_shm_size, sim::Security::NonSecure, "mm comm buffer"))
+      throw std::runtime_error("nwd.mm_shm_base: the MM carve-out must lie in free NS DRAM");
     nwd::NwdEnv ne{&mem, &tr, c_nwd, &profile, c_irq_pending};
     try {
       nwd = std::make_unique<nwd::NwdKernel>(nc, ne);

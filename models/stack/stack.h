@@ -20,7 +20,7 @@ namespace ffasim {
 
 struct PartitionConfig {
   std::string manifest;                       // .dts or .dtb path
-  std::string model;                          // "optee" | "test"
+  std::string model;                          // "optee" | "test" | "mm"
   std::map<std::string, std::string> params;  // model parameters (see the model's header)
 };
 
@@ -63,6 +63,9 @@ struct ScenarioConfig {
   std::vector<nwd::WorkloadItem> workload;
   uint64_t optee_shm_base = 0x88000000, optee_shm_size = 0x100000;
   InterruptsConfig interrupts;
+  // The MM communicate carve-out (NS DRAM), shared by the MM client (one slot per PE) and every
+  // partition of model "mm"; claimed only when one of them is present.
+  uint64_t mm_shm_base = 0x88100000, mm_shm_size = 0x40000;
   // Observability.
   bool keep_spans = false;
   bool keep_trace = false;

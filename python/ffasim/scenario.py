@@ -15,7 +15,8 @@ A scenario is a YAML mapping (or the same structure as a Python dict):
         - {manifest: fvp_optee_sp_manifest.dts, model: optee, params: {threads: 8}}
     profile: n1sdp                # a name in scenarios/profiles, or a path
     overrides: {core.cpi: 1.2}    # profile parameters
-    nwd: {linux_driver: true, cpu_on_idle_pes: false, optee_shm_base: 0x88000000, optee_shm_size: 0x100000}
+    nwd: {linux_driver: true, cpu_on_idle_pes: false, optee_shm_base: 0x88000000, optee_shm_size: 0x100000,
+          mm_shm_base: 0x88100000, mm_shm_size: 0x40000}
     workload:
       - {kind: optee_invoke, pes: [0, 1], count: 200, func: 1}
     interrupts:
@@ -52,9 +53,10 @@ PLATFORM_KEYS = ("pes", "pes_per_cluster", "quantum_ns", "memory", "spmc_manifes
                  "spmc_flavour", "partition_info_size")
 PARTITION_KEYS = ("manifest", "model", "params")
 MEMORY_KEYS = ("name", "base", "size", "secure")
-NWD_KEYS = ("linux_driver", "cpu_on_idle_pes", "optee_shm_base", "optee_shm_size")
+NWD_KEYS = ("linux_driver", "cpu_on_idle_pes", "optee_shm_base", "optee_shm_size", "mm_shm_base",
+            "mm_shm_size")
 WORKLOAD_COMMON = ("kind", "pes", "count")
-MODELS = ("optee", "test")
+MODELS = ("optee", "test", "mm")
 SPMC_FLAVOURS = ("hafnium", "tfa-el3-spmc")
 PARTITION_INFO_SIZES = (24, 48)
 
@@ -68,6 +70,8 @@ WORKLOAD_KINDS: dict[str, tuple[str, ...]] = {
     "psci_version": ("think_cycles",),
     "features": ("fid", "think_cycles"),
     "partition_info_get": ("think_cycles",),
+    "mm_set_variable": ("size", "index", "attributes", "expect", "think_cycles"),
+    "mm_get_variable": ("size", "index", "expect", "think_cycles"),
 }
 WORKLOAD_REQUIRED: dict[str, tuple[str, ...]] = {
     "direct_echo": ("target",),
@@ -663,7 +667,7 @@ class _Validator:
         for k in ("linux_driver", "cpu_on_idle_pes"):
             if k in d:
                 out[k] = self.boolean(d[k], f"nwd.{k}")
-        for k in ("optee_shm_base", "optee_shm_size"):
+        for k in ("optee_shm_base", "optee_shm_size", "mm_shm_base", "mm_shm_size"):
             if k in d:
                 out[k] = self.integer(d[k], f"nwd.{k}", 0, "a non-negative integer")
         return out

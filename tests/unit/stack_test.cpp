@@ -140,7 +140,7 @@ TEST(StackErrors, AnUnknownPartitionModelIsNamed) {
   ScenarioConfig c = bare_platform(1);
   const std::string m = std::string(FFASIM_SOURCE_DIR) + "/scenarios/platforms/fvp_test_sp_manifest.dts";
   c.partitions = {{m, "cactus", {}}};
-  EXPECT_EQ(first_error(c), m + ": partition params: model: expected 'optee' or 'test', got 'cactus'");
+  EXPECT_EQ(first_error(c), m + ": partition params: model: expected 'optee', 'test' or 'mm', got 'cactus'");
 }
 
 TEST(StackErrors, AnUnknownWorkloadKindIsNamed) {
