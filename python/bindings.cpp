@@ -95,6 +95,7 @@ ScenarioConfig config_from(const py::dict& d) {
       for (auto p : v) c.partitions.push_back(partition_from(get<py::dict>(p, "partitions")));
     else if (k == "spmc_flavour") c.spmc_flavour = get<std::string>(v, "spmc_flavour");
     else if (k == "partition_info_size") c.partition_info_size = get<unsigned>(v, "partition_info_size");
+    else if (k == "per_vcpu_notifications") c.per_vcpu_notifications = get<bool>(v, "per_vcpu_notifications");
     else if (k == "profile") c.profile = get<std::string>(v, "profile");
     else if (k == "overrides")
       c.overrides = get<std::vector<std::pair<std::string, double>>>(v, "overrides");

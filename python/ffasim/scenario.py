@@ -10,6 +10,7 @@ A scenario is a YAML mapping (or the same structure as a Python dict):
       spmc_manifest: fvp_spmc_manifest.dts
       spmc_flavour: hafnium       # or tfa-el3-spmc
       partition_info_size: 24     # or 48
+      per_vcpu_notifications: false   # true: accept per-vCPU notifications (Hafnium rejects them)
       memory: [{name, base, size, secure}]        # optional; default: the SPMC manifest's DRAM
       partitions:                 # optional; default: OP-TEE and the test SP
         - {manifest: fvp_optee_sp_manifest.dts, model: optee, params: {threads: 8}}
@@ -41,7 +42,7 @@ from .errors import ScenarioError
 
 TOP_KEYS = ("name", "platform", "profile", "overrides", "nwd", "workload", "seed")
 PLATFORM_KEYS = ("pes", "pes_per_cluster", "quantum_ns", "memory", "spmc_manifest", "partitions",
-                 "spmc_flavour", "partition_info_size")
+                 "spmc_flavour", "partition_info_size", "per_vcpu_notifications")
 PARTITION_KEYS = ("manifest", "model", "params")
 MEMORY_KEYS = ("name", "base", "size", "secure")
 NWD_KEYS = ("linux_driver", "cpu_on_idle_pes", "optee_shm_base", "optee_shm_size")
@@ -119,7 +120,7 @@ class Scenario:
                                "keep_spans": keep_spans, "keep_trace": keep_trace}
         renames = {"pes": "pe_count"}
         for key in ("pes", "pes_per_cluster", "quantum_ns", "spmc_manifest", "spmc_flavour",
-                    "partition_info_size"):
+                    "partition_info_size", "per_vcpu_notifications"):
             if key in p:
                 cfg[renames.get(key, key)] = p[key]
         if "memory" in p:
@@ -566,6 +567,9 @@ class _Validator:
             out["partition_info_size"] = self.choice(v if v is not None else d["partition_info_size"],
                                                      "platform.partition_info_size",
                                                      PARTITION_INFO_SIZES)
+        if "per_vcpu_notifications" in d:
+            out["per_vcpu_notifications"] = self.boolean(d["per_vcpu_notifications"],
+                                                         "platform.per_vcpu_notifications")
         if "memory" in d:
             mem = d["memory"]
             if not isinstance(mem, list) or not mem:
