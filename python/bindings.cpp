@@ -215,6 +215,14 @@ py::dict driver_dict(const nwd::DriverState& s) {
   d["invokes_done"] = s.invokes_done;
   d["busy_retries"] = s.busy_retries;
   d["rpcs_served"] = s.rpcs_served;
+  d["sri_handled"] = s.sri_handled;
+  d["info_gets"] = s.info_gets;
+  d["notification_gets"] = s.notification_gets;
+  d["receivers_unscheduled"] = s.receivers_unscheduled;
+  py::dict cbs;
+  for (const auto& [id, n] : s.notif_callbacks) cbs[py::int_(id)] = n;
+  d["notif_callbacks"] = cbs;
+  d["notif_unhandled"] = s.notif_unhandled;
   d["errors"] = s.errors;
   return d;
 }

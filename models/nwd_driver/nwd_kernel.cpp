@@ -164,6 +164,7 @@ NwdKernel::NwdKernel(const NwdConfig& cfg, const NwdEnv& env) : impl_(std::make_
       throw std::invalid_argument("mpidr: one MPIDR per PE is needed to bring PE" + std::to_string(p) + " up with PSCI CPU_ON");
   for (bool a : k.active) k.pes_pending += a ? 1 : 0;
   if (env.tracer) k.invoke_key = env.tracer->operation_key("optee.invoke");
+  if (env.tracer) k.notif_key = env.tracer->operation_key("notification.set_get");
   for (unsigned p = 0; p < cfg.pe_count; ++p) impl_->threads.push_back(std::make_unique<detail::NwdThread>(k, p));
 }
 

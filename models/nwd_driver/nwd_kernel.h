@@ -26,6 +26,16 @@
 // drive raw calls afterwards. With `linux_driver` off, PE 0 does no probe: every PE goes straight
 // to its workload (usually none) and then to host driving.
 //
+// SRI handler (arm_ffa_notifications.cpp, Linux ffa_sched_recv_irq_work_fn -> ffa_notification_
+// info_get): FFA_NOTIFICATION_INFO_GET_64 while the "more pending" bit is set; for each list, the
+// receiver's scheduling callback: the kernel's own ID -> FFA_NOTIFICATION_GET(SP | SPM bitmaps,
+// vCPU = this PE, or the listed vCPU for a per-vCPU list) and the per-ID callbacks (NWd VM map,
+// SP map, framework map, in Linux's order); an SP -> nothing (Linux's drivers register no
+// scheduling callback for SPs; it would give the SP cycles with FFA_RUN), counted. Deviation:
+// Linux runs a per-vCPU GET on that CPU (smp_call_function_single); the model issues the same
+// call from this PE, since cross-PE IPIs are not modelled yet. The SRI is not yet taken as an
+// interrupt: the notification_set_get workload runs the handler where the SRI would arrive.
+//
 // Calls follow the Linux helpers: a direct request whose result is FFA_INTERRUPT or FFA_YIELD is
 // resumed with FFA_RUN (after nwd.yield_sleep_ns for FFA_YIELD). Every unexpected result is one
 // line in DriverState::errors ("PE2: optee_invoke: FFA_ERROR FFA_BUSY from
@@ -61,6 +71,13 @@ namespace ffasim::nwd {
 //   direct_req2_echo target, think_cycles
 //   ffa_version, id_get, psci_version, features (fid, default FFA_MSG_SEND_DIRECT_REQ_32),
 //   partition_info_get (count only)   think_cycles
+//   notification_set_get target (a test SP's ID, required), id (notification ID 0-63, default 1),
+//                 delay_sri (0/1, default 1), think_cycles: the first call binds `id` for
+//                 the target (FFA_NOTIFICATION_BIND, as a client driver's notify_request) and
+//                 registers a callback; each call asks the test SP to set it
+//                 (CMD_NOTIFICATION_SET, delay-SRI flag as given), then runs the SRI handler
+//                 as if the SRI had arrived on this PE; the callback must see the ID. One
+//                 tracer operation "notification.set_get" (caller 0, callee target) per call.
 struct WorkloadItem {
   std::string kind;
   std::vector<unsigned> pes;
@@ -101,6 +118,13 @@ struct DriverState {
   int64_t optee_bottom_half = -1;  // notification ID bound for OP-TEE's bottom half, -1 if none
   uint32_t optee_api_major = 0, optee_api_minor = 0, optee_caps = 0;
   uint64_t invokes_done = 0, busy_retries = 0, rpcs_served = 0;
+  // The SRI handler (Linux ffa_sched_recv_irq_work_fn): runs, FFA_NOTIFICATION_INFO_GET and
+  // FFA_NOTIFICATION_GET calls made, SP receivers listed (no scheduling callback: not run),
+  // notifications delivered to a registered callback (per ID) and ones without a callback
+  // (dropped, as Linux does).
+  uint64_t sri_handled = 0, info_gets = 0, notification_gets = 0, receivers_unscheduled = 0;
+  std::map<uint32_t, uint64_t> notif_callbacks;
+  uint64_t notif_unhandled = 0;
   std::vector<std::string> errors;  // every unexpected result, one line each
 };
 

@@ -27,3 +27,24 @@ def test_a_per_vcpu_bind_is_invalid_parameters_by_default(make_sim):
 def test_the_scenario_switch_accepts_per_vcpu_binds(make_sim):
     r = _bind_per_vcpu(make_sim(CONFORMANCE, overrides={"platform.per_vcpu_notifications": True}))
     assert r.x0 == FFA_SUCCESS_32
+
+
+def test_the_set_get_workload_delivers_every_notification_to_its_callback():
+    import ffasim
+    res = ffasim.run({"platform": {"pes": 2},
+                      "workload": [{"kind": "notification_set_get", "pes": 1, "count": 50,
+                                    "target": 0x8002, "id": 7, "delay_sri": 0}]})
+    d = res.driver
+    assert res.errors == []
+    assert (d["sri_handled"], d["info_gets"], d["notification_gets"]) == (50, 50, 50)
+    assert d["notif_callbacks"] == {7: 50}
+    assert d["notif_unhandled"] == 0
+    row = [r for r in res.rows if r["abi"] == "notification.set_get"]
+    assert len(row) == 1 and row[0]["count"] == 50 and row[0]["callee"].startswith("sp:8002")
+
+
+def test_a_notification_id_above_63_is_one_line(write_yaml):
+    import ffasim
+    p = write_yaml("workload:\n  - {kind: notification_set_get, pes: 0, target: 0x8002, id: 64}\n")
+    with pytest.raises(ffasim.ConfigError, match=r"workload\[0\]\.params\.id: expected a notification ID from 0 to 63"):
+        ffasim.run(p)

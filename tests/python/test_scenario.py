@@ -71,7 +71,7 @@ def test_unknown_workload_kind_lists_the_kinds(write_yaml):
     p = write_yaml("workload:\n  - {kind: echo, pes: 0}\n")
     assert error_of(p) == (f"{p}: workload.0.kind: expected one of optee_invoke, direct_echo, "
                            f"direct_req2_echo, ffa_version, id_get, psci_version, features, "
-                           f"partition_info_get, got 'echo'")
+                           f"partition_info_get, notification_set_get, got 'echo'")
 
 
 def test_missing_required_workload_param(write_yaml):
