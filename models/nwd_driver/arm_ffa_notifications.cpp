@@ -92,14 +92,14 @@ void NwdThread::handle_notif_callbacks(uint64_t bitmap) {
   }
 }
 
-// ffa_notify_request(per_vcpu = false): FFA_NOTIFICATION_BIND(sender -> own ID, flags 0, BIT(id))
-// and the callback registration. False, with one error line, if the bind failed.
-Task<bool> NwdThread::notify_request(uint16_t sender, uint32_t id) {
+// ffa_notify_request: FFA_NOTIFICATION_BIND(sender -> own ID, flags: bit0 per-vCPU, BIT(id)) and
+// the callback registration. False, with one error line, if the bind failed.
+Task<bool> NwdThread::notify_request(uint16_t sender, uint32_t id, bool per_vcpu) {
   if (k_.notif_requested.count({sender, id})) co_return true;
   k_.notif_requested.insert({sender, id});  // now: another PE of the same item must not bind again
   const uint64_t bit = 1ull << id;
-  const ArgRegs call = ffa::regs(fid(Abi::NOTIFICATION_BIND), uint32_t(sender) << 16 | own_id(), 0, uint32_t(bit),
-                                 uint32_t(bit >> 32));
+  const ArgRegs call = ffa::regs(fid(Abi::NOTIFICATION_BIND), uint32_t(sender) << 16 | own_id(), per_vcpu ? 1u : 0u,
+                                 uint32_t(bit), uint32_t(bit >> 32));
   const ArgRegs r = co_await ffa_call(call);
   if (r[0] != fid(Abi::SUCCESS)) {
     error("ffa_notify_request", call, r);

@@ -108,7 +108,7 @@ class NwdThread : public sim::CoContext {
   Task<void> self_notif_handle(uint16_t vcpu, bool per_vcpu);
   Task<void> sched_recv(uint16_t part_id, uint16_t vcpu, bool per_vcpu);
   void handle_notif_callbacks(uint64_t bitmap);
-  Task<bool> notify_request(uint16_t sender, uint32_t id);
+  Task<bool> notify_request(uint16_t sender, uint32_t id, bool per_vcpu);
 
   // workload.cpp
   Task<void> run_workload();

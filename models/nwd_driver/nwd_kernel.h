@@ -72,8 +72,9 @@ namespace ffasim::nwd {
 //   ffa_version, id_get, psci_version, features (fid, default FFA_MSG_SEND_DIRECT_REQ_32),
 //   partition_info_get (count only)   think_cycles
 //   notification_set_get target (a test SP's ID, required), id (notification ID 0-63, default 1),
-//                 delay_sri (0/1, default 1), think_cycles: the first call binds `id` for
-//                 the target (FFA_NOTIFICATION_BIND, as a client driver's notify_request) and
+//                 delay_sri (0/1, default 1), per_vcpu (0/1, default 0: bind and set it as a
+//                 per-vCPU notification for this PE's vCPU), think_cycles: the first call binds
+//                 `id` for the target (FFA_NOTIFICATION_BIND, as a client driver's notify_request) and
 //                 registers a callback; each call asks the test SP to set it
 //                 (CMD_NOTIFICATION_SET, delay-SRI flag as given), then runs the SRI handler
 //                 as if the SRI had arrived on this PE; the callback must see the ID. One

@@ -27,7 +27,7 @@ const std::map<std::string, std::set<std::string>>& kinds() {
       {"psci_version", {"think_cycles"}},
       {"features", {"fid", "think_cycles"}},
       {"partition_info_get", {"think_cycles"}},
-      {"notification_set_get", {"target", "id", "delay_sri", "think_cycles"}},
+      {"notification_set_get", {"target", "id", "delay_sri", "per_vcpu", "think_cycles"}},
   };
   return k;
 }
@@ -59,8 +59,9 @@ void validate_params(const WorkloadItem& item, const std::string& key, const std
   }
   if (item.params.count("smc64") && item.params.at("smc64") > 1)
     throw std::invalid_argument(key + ".params.smc64: expected 0 or 1");
-  if (item.params.count("delay_sri") && item.params.at("delay_sri") > 1)
-    throw std::invalid_argument(key + ".params.delay_sri: expected 0 or 1");
+  for (const char* flag : {"delay_sri", "per_vcpu"})
+    if (item.params.count(flag) && item.params.at(flag) > 1)
+      throw std::invalid_argument(key + ".params." + flag + ": expected 0 or 1");
   if (item.params.count("id") && item.params.at("id") > 63)
     throw std::invalid_argument(key + ".params.id: expected a notification ID from 0 to 63");
 }
@@ -168,17 +169,21 @@ Task<bool> NwdThread::direct_req2_echo(const WorkloadItem& item, uint64_t n) {
   co_return true;
 }
 
-// One notification round trip: the test SP sets `id` for this kernel (CMD_NOTIFICATION_SET), then
-// the SRI handler runs here; the ID's callback must fire once. The first call binds the ID.
+// One notification round trip: the test SP sets `id` for this kernel (CMD_NOTIFICATION_SET; with
+// per_vcpu, for this PE's vCPU), then the SRI handler runs here; the ID's callback must fire
+// once. The first call binds the ID.
 Task<bool> NwdThread::notification_set_get(const WorkloadItem& item) {
   const uint16_t target = uint16_t(item_param(item, "target", 0));
   const uint32_t id = uint32_t(item_param(item, "id", 1));
-  const uint32_t flags = item_param(item, "delay_sri", 1) != 0 ? 2u : 0u;  // FFA_NOTIFICATIONS_FLAG_DELAY_SRI
+  const bool per_vcpu = item_param(item, "per_vcpu", 0) != 0;
+  // FFA_NOTIFICATIONS_FLAG_DELAY_SRI, FFA_NOTIFICATIONS_FLAG_PER_VCPU with the vCPU ID in [31:16]
+  uint32_t flags = item_param(item, "delay_sri", 1) != 0 ? 2u : 0u;
+  if (per_vcpu) flags |= 1u | index_ << 16;
   if (!k_.st.notifications_enabled) {
     error("notification_set_get", "FF-A notifications are not enabled");
     co_return false;
   }
-  if (!co_await notify_request(target, id)) co_return false;
+  if (!co_await notify_request(target, id, per_vcpu)) co_return false;
   sim::Tracer* tr = k_.env.tracer;
   const int64_t op = tr ? tr->begin_operation(k_.notif_key, 0, target, pe().id(), exact_now(), component,
                                               exact_now() - pe().now())

@@ -61,7 +61,7 @@ WORKLOAD_KINDS: dict[str, tuple[str, ...]] = {
     "psci_version": ("think_cycles",),
     "features": ("fid", "think_cycles"),
     "partition_info_get": ("think_cycles",),
-    "notification_set_get": ("target", "id", "delay_sri", "think_cycles"),
+    "notification_set_get": ("target", "id", "delay_sri", "per_vcpu", "think_cycles"),
 }
 WORKLOAD_REQUIRED: dict[str, tuple[str, ...]] = {
     "direct_echo": ("target",),

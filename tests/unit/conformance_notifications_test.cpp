@@ -405,5 +405,27 @@ TEST(NotificationDriver, EachSetGetRoundTripReachesTheCallbackThroughTheSriHandl
   EXPECT_EQ(st.at("sri_raised"), 5u);
 }
 
+// A per-vCPU notification for PE 1's vCPU: INFO_GET lists [0, 1], the handler gets it on vCPU 1.
+TEST(NotificationDriver, APerVcpuRoundTripIsListedWithThePesVcpuAndRetrievedOnIt) {
+  ScenarioConfig c = bare_platform();
+  c.linux_driver = true;
+  c.per_vcpu_notifications = true;
+  c.workload = {{"notification_set_get", {1}, 3, {{"target", kTestSp}, {"id", 9}, {"per_vcpu", 1}}}};
+  Stack s(c);
+  EXPECT_TRUE(s.errors().empty()) << s.errors().front();
+  EXPECT_EQ(s.driver().notif_callbacks.at(9), 3u);
+  EXPECT_EQ(s.driver().notification_gets, 3u);
+}
+
+TEST(NotificationDriver, APerVcpuWorkloadWithTheSwitchOffFailsAtTheBindWithOneLine) {
+  ScenarioConfig c = bare_platform();
+  c.linux_driver = true;
+  c.workload = {{"notification_set_get", {1}, 3, {{"target", kTestSp}, {"per_vcpu", 1}}}};
+  Stack s(c);
+  ASSERT_EQ(s.errors().size(), 1u);
+  EXPECT_NE(s.errors()[0].find("ffa_notify_request"), std::string::npos) << s.errors()[0];
+  EXPECT_NE(s.errors()[0].find("FFA_INVALID_PARAMETERS"), std::string::npos) << s.errors()[0];
+}
+
 }  // namespace
 }  // namespace ffasim::testing
