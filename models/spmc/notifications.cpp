@@ -216,10 +216,12 @@ Action Spmc::Impl::notification_info_get_features(Call& c) {
 // and MEI (3) only to S-EL1 SPs (their virtual interrupt IDs), SRI (2) only to the normal world
 // (a physical SGI); all three only from an SPMC of v1.2 or later. Notification features (4, v1.3
 // SPMC): bit0/bit1 = per-vCPU notifications not supported for VMs/SPs. Everything else, bits
-// [30:8] set, or input properties (w2) not zero: NOT_SUPPORTED.
+// [30:8] set, or input properties (w2) not zero: NOT_SUPPORTED. The TF-A EL3 SPMC answers no
+// feature ID (NOT_SUPPORTED for all).
 Action Spmc::Impl::feature_id(Call& c) {
   const uint32_t w1 = uint32_t(c.a[1]);
-  if ((w1 & 0x7FFFFF00u) || uint32_t(c.a[2]) != 0) return reply_error(ffa::Error::NOT_SUPPORTED);
+  if ((w1 & 0x7FFFFF00u) || uint32_t(c.a[2]) != 0 || cfg.flavour == Flavour::TfaEl3Spmc)
+    return reply_error(ffa::Error::NOT_SUPPORTED);
   const bool el1_sp = c.caller.vcpu && c.caller.vcpu->partition->manifest.exception_level != 1;
   const ffa::Version v = spmc_version();
   switch (w1) {

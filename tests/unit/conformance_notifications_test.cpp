@@ -282,6 +282,14 @@ TEST(NotificationFeatures, TheNormalWorldGetsTheSriSgi8AndNoNpiOrMei) {
   EXPECT_TRUE(regs_eq(R(kSuccess32), nwd_call(s, R(kFeatures, kCreate))));
 }
 
+TEST(NotificationFeatures, TheTfaEl3SpmcFlavourAnswersNoFeatureId) {
+  ScenarioConfig c = bare_platform();
+  c.spmc_flavour = "tfa-el3-spmc";
+  Stack s(c);
+  ASSERT_EQ(nwd_call(s, R(kVersion, 0x10002))[0], 0x10002u);
+  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::NOT_SUPPORTED), nwd_call(s, R(kFeatures, 2))));
+}
+
 TEST(NotificationFeatures, TheNotificationAbisAreNotSupportedToAV1_0Caller) {
   Stack s(bare_platform());
   EXPECT_TRUE(regs_eq(error_regs(ffa::Error::NOT_SUPPORTED), nwd_call(s, R(kFeatures, kCreate))));
