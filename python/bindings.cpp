@@ -332,6 +332,7 @@ PYBIND11_MODULE(_ffasim, m) {
            py::arg("path"))
       .def("driver", [](const Stack& s) { return driver_dict(s.driver()); })
       .def("errors", &Stack::errors)
+      .def("notification_stats", &Stack::notification_stats)
       .def("components", &Stack::components)
       .def("call",
            [](Stack& s, uint16_t endpoint, unsigned pe, const std::vector<uint64_t>& args,
