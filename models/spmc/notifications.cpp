@@ -86,8 +86,8 @@ Action Spmc::Impl::notification_bind(Call& c) { return notification_update_bindi
 Action Spmc::Impl::notification_unbind(Call& c) { return notification_update_bindings(c, false); }
 
 // FFA_NOTIFICATION_BIND / UNBIND (w1 = sender << 16 | receiver, w2 = flags, w3/w4 = IDs), in
-// Hafnium's order of checks:
-//   INVALID_PARAMETERS  flags other than per-vCPU (BIND) or any flag (UNBIND); the per-vCPU
+// Hafnium's order of checks (Hafnium ignores w2 of UNBIND: its dispatcher passes flags 0):
+//   INVALID_PARAMETERS  BIND flags other than per-vCPU; the per-vCPU
 //                       flag with per-vCPU notifications off; sender = receiver; an SP binding
 //                       for a receiver other than itself; the normal world binding anything but
 //                       an SP sender for a VM receiver; no IDs; an unknown receiver (a VM without
@@ -97,9 +97,9 @@ Action Spmc::Impl::notification_unbind(Call& c) { return notification_update_bin
 //                       sender; any of the IDs pending.
 Action Spmc::Impl::notification_update_bindings(Call& c, bool bind) {
   insns(c.pe, sim::Cost::Dispatch, t.notification_insns);
-  const uint32_t flags = uint32_t(c.a[2]);
-  if (flags & (bind ? ~kPerVcpu : ~0u)) return reply_error(ffa::Error::INVALID_PARAMETERS);
-  const bool per_vcpu = bind && (flags & kPerVcpu);
+  const uint32_t flags = bind ? uint32_t(c.a[2]) : 0;
+  if (flags & ~kPerVcpu) return reply_error(ffa::Error::INVALID_PARAMETERS);
+  const bool per_vcpu = flags & kPerVcpu;
   if (per_vcpu && !cfg.per_vcpu_notifications) return reply_error(ffa::Error::INVALID_PARAMETERS);
   const ffa::EndpointId sender = ffa::sender_of(c.a[1]), receiver = ffa::receiver_of(c.a[1]);
   const bool valid = sender != receiver && (c.caller.is_nwd() ? sender.is_secure() && !receiver.is_secure()

@@ -101,6 +101,19 @@ TEST(NotificationBind, UnbindingWhileTheNotificationIsPendingIsDenied) {
   EXPECT_TRUE(regs_eq(R(kSuccess32), nwd_call(s, R(kUnbind, pair(kTestSp, 0), 0, 1u << 9))));
 }
 
+TEST(NotificationBind, BindFlagsOtherThanPerVcpuAreInvalidParameters) {
+  Stack s(bare_platform());
+  nwd_ready(s);
+  EXPECT_TRUE(regs_eq(error_regs(ffa::Error::INVALID_PARAMETERS), nwd_call(s, R(kBind, pair(kTestSp, 0), 2, 1))));
+}
+
+TEST(NotificationBind, UnbindIgnoresW2AsHafniumDoes) {
+  Stack s(bare_platform());
+  nwd_ready(s);
+  ASSERT_TRUE(regs_eq(R(kSuccess32), nwd_call(s, R(kBind, pair(kTestSp, 0), 0, 1))));
+  EXPECT_TRUE(regs_eq(R(kSuccess32), nwd_call(s, R(kUnbind, pair(kTestSp, 0), 0xFF, 1))));
+}
+
 TEST(NotificationBind, UnbindingAnIdBoundToAnotherSenderIsDenied) {
   Stack s(bare_platform());
   nwd_ready(s);
