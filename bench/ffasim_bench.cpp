@@ -1,7 +1,8 @@
 // Speed benchmark: simulated FFA_MSG_SEND_DIRECT_REQ round trips (NWd -> test SP echo, one PE)
 // per host second, with tracing off and on, and the peak RSS of each run; beside it, a bare
-// SystemC 6-hop method ring, so the model's overhead is a ratio. Each measurement runs in its own
-// child process (SystemC elaborates once per process).
+// SystemC 6-hop method ring, so the model's overhead is a ratio; and notification round trips (the
+// test SP sets one with a delayed SRI, the Linux SRI handler runs INFO_GET and GET) per host
+// second. Each measurement runs in its own child process (SystemC elaborates once per process).
 //
 //   ffasim_bench [round_trips]       default 1,000,000
 #include <sys/resource.h>
@@ -74,6 +75,28 @@ uint64_t echo_run(uint64_t n, bool trace) {
   return 0;
 }
 
+// SET (by the test SP, delayed SRI), SRI, INFO_GET, GET: the notification_set_get workload after
+// the Linux probe, on one PE.
+uint64_t notification_run(uint64_t n) {
+  ffasim::ScenarioConfig cfg;
+  cfg.pe_count = 1;
+  ffasim::nwd::WorkloadItem w;
+  w.kind = "notification_set_get";
+  w.pes = {0};
+  w.count = n;
+  w.params["target"] = 0x8002;
+  cfg.workload.push_back(w);
+  try {
+    ffasim::Stack stack(cfg);
+    if (!stack.errors().empty()) return 0;
+    for (auto& r : stack.results())
+      if (r.abi == "notification.set_get") return r.count;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ffasim_bench: %s\n", e.what());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,6 +105,7 @@ int main(int argc, char** argv) {
   const Measure ring = in_child([&] { return ffasim::bench::run_ring(n); });
   const Measure off = in_child([&] { return echo_run(n, false); });
   const Measure on = in_child([&] { return echo_run(n / 4, true); });
+  const Measure notif = in_child([&] { return notification_run(n / 4); });
   auto rate = [](const Measure& m) { return m.seconds > 0 ? double(m.done) / m.seconds : 0; };
   std::printf("%-44s %12s %10s %12s\n", "measurement", "round trips", "seconds", "trips/s");
   std::printf("%-44s %12llu %10.3f %12.0f  (peak RSS %ld MiB)\n", "bare SystemC 6-hop method ring",
@@ -90,7 +114,9 @@ int main(int argc, char** argv) {
               (unsigned long long)off.done, off.seconds, rate(off), off.max_rss_kb / 1024);
   std::printf("%-44s %12llu %10.3f %12.0f  (peak RSS %ld MiB)\n", "DIRECT_REQ_32 echo, spans + trace kept",
               (unsigned long long)on.done, on.seconds, rate(on), on.max_rss_kb / 1024);
+  std::printf("%-44s %12llu %10.3f %12.0f  (peak RSS %ld MiB)\n", "notification SET, SRI, INFO_GET, GET",
+              (unsigned long long)notif.done, notif.seconds, rate(notif), notif.max_rss_kb / 1024);
   std::printf("ratio ring / tracing off: %.2fx (target: within 2x); target 1 M round trips/s: %s\n",
               rate(off) > 0 ? rate(ring) / rate(off) : 0.0, rate(off) >= 1e6 ? "met" : "not met");
-  return off.done == n ? 0 : 1;
+  return off.done == n && notif.done == n / 4 ? 0 : 1;
 }

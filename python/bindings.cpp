@@ -109,6 +109,7 @@ ScenarioConfig config_from(const py::dict& d) {
       for (auto p : v) c.partitions.push_back(partition_from(get<py::dict>(p, "partitions")));
     else if (k == "spmc_flavour") c.spmc_flavour = get<std::string>(v, "spmc_flavour");
     else if (k == "partition_info_size") c.partition_info_size = get<unsigned>(v, "partition_info_size");
+    else if (k == "per_vcpu_notifications") c.per_vcpu_notifications = get<bool>(v, "per_vcpu_notifications");
     else if (k == "profile") c.profile = get<std::string>(v, "profile");
     else if (k == "overrides")
       c.overrides = get<std::vector<std::pair<std::string, double>>>(v, "overrides");
@@ -245,6 +246,14 @@ py::dict driver_dict(const nwd::DriverState& s) {
     mm_calls.append(e);
   }
   d["mm_calls"] = mm_calls;
+  d["sri_handled"] = s.sri_handled;
+  d["info_gets"] = s.info_gets;
+  d["notification_gets"] = s.notification_gets;
+  d["receivers_unscheduled"] = s.receivers_unscheduled;
+  py::dict cbs;
+  for (const auto& [id, n] : s.notif_callbacks) cbs[py::int_(id)] = n;
+  d["notif_callbacks"] = cbs;
+  d["notif_unhandled"] = s.notif_unhandled;
   d["errors"] = s.errors;
   return d;
 }
@@ -354,6 +363,7 @@ PYBIND11_MODULE(_ffasim, m) {
            py::arg("path"))
       .def("driver", [](const Stack& s) { return driver_dict(s.driver()); })
       .def("errors", &Stack::errors)
+      .def("notification_stats", &Stack::notification_stats)
       .def("components", &Stack::components)
       .def("call",
            [](Stack& s, uint16_t endpoint, unsigned pe, const std::vector<uint64_t>& args,

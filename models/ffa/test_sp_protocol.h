@@ -20,6 +20,11 @@ inline constexpr uint64_t CMD_HOST = 4;      // hand the vCPU to the host: it is
                                              // (DIRECT_RESP*, MSG_WAIT); what that returns is
                                              // handled as a new command
 inline constexpr uint64_t CMD_ID_GET = 5;    // FFA_ID_GET, answer x4 = own ID
+inline constexpr uint64_t CMD_NOTIFICATION_SET = 6;  // FFA_NOTIFICATION_SET(own ID << 16 | x4,
+                                                    // flags x5, IDs x6 (bits[31:0]) and x7
+                                                    // (bits[63:32])); answer x3 = 0, or the
+                                                    // FF-A error code (STATUS_UNKNOWN for any
+                                                    // other result)
 inline constexpr uint64_t STATUS_OK = 0, STATUS_UNKNOWN = 0xFFFFFFFF;
 inline constexpr uint64_t STATUS_HOST_BUSY = 0xFFFFFFFC;  // FFA_BUSY's code: another vCPU is in host mode
 }  // namespace test_sp

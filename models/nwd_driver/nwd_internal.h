@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ struct KernelState {
   // MM client (mm_client.cpp).
   bool mm_ready = false;              // efi_init_variables succeeded
   uint64_t mm_set_key = 0, mm_get_key = 0;  // tracer operations "mm.set_variable", "mm.get_variable"
+  // Notifications: IDs with a registered callback (notify_request), by (sender, ID).
+  std::set<std::pair<uint16_t, uint32_t>> notif_requested;
+  uint64_t notif_key = 0;             // tracer operation "notification.set_get"
 };
 
 inline constexpr uint32_t kPsciVersion = 0x84000000u, kPsciCpuOn64 = 0xC4000003u;
@@ -136,6 +140,12 @@ class NwdThread : public sim::CoContext {
   Task<uint64_t> mm_set_variable(uint32_t index, uint32_t attr, const std::vector<uint8_t>& data);
   Task<uint64_t> mm_get_variable(uint32_t index, uint64_t& size, std::vector<uint8_t>& data);
   Task<bool> mm_item(const WorkloadItem& item, uint64_t n);
+  // arm_ffa_notifications.cpp
+  Task<void> sri_handler();
+  Task<void> self_notif_handle(uint16_t vcpu, bool per_vcpu);
+  Task<void> sched_recv(uint16_t part_id, uint16_t vcpu, bool per_vcpu);
+  void handle_notif_callbacks(uint64_t bitmap);
+  Task<bool> notify_request(uint16_t sender, uint32_t id, bool per_vcpu);
 
   // workload.cpp
   Task<void> run_workload();
@@ -143,6 +153,7 @@ class NwdThread : public sim::CoContext {
   Task<bool> direct_echo(const WorkloadItem& item, uint64_t n);
   Task<bool> direct_req2_echo(const WorkloadItem& item, uint64_t n);
   Task<bool> simple_call(const WorkloadItem& item);
+  Task<bool> notification_set_get(const WorkloadItem& item);
 
   uint16_t own_id() const { return k_.st.own_id == 0xFFFF ? 0 : k_.st.own_id; }
   uint32_t src_dst(uint16_t dst) const { return uint32_t(own_id()) << 16 | dst; }

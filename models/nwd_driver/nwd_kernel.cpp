@@ -179,6 +179,7 @@ NwdKernel::NwdKernel(const NwdConfig& cfg, const NwdEnv& env) : impl_(std::make_
     k.invoke_key = env.tracer->operation_key("optee.invoke");
     k.mm_set_key = env.tracer->operation_key("mm.set_variable");
     k.mm_get_key = env.tracer->operation_key("mm.get_variable");
+    k.notif_key = env.tracer->operation_key("notification.set_get");
   }
   impl_->irq = std::make_unique<detail::NwdIrqHandler>(k);
   for (unsigned p = 0; p < cfg.pe_count; ++p) impl_->threads.push_back(std::make_unique<detail::NwdThread>(k, p));

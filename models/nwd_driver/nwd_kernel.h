@@ -28,6 +28,16 @@
 // drive raw calls afterwards. With `linux_driver` off, PE 0 does no probe: every PE goes straight
 // to its workload (usually none) and then to host driving.
 //
+// SRI handler (arm_ffa_notifications.cpp, Linux ffa_sched_recv_irq_work_fn -> ffa_notification_
+// info_get): FFA_NOTIFICATION_INFO_GET_64 while the "more pending" bit is set; for each list, the
+// receiver's scheduling callback: the kernel's own ID -> FFA_NOTIFICATION_GET(SP | SPM bitmaps,
+// vCPU = this PE, or the listed vCPU for a per-vCPU list) and the per-ID callbacks (NWd VM map,
+// SP map, framework map, in Linux's order); an SP -> nothing (Linux's drivers register no
+// scheduling callback for SPs; it would give the SP cycles with FFA_RUN), counted. Deviation:
+// Linux runs a per-vCPU GET on that CPU (smp_call_function_single); the model issues the same
+// call from this PE, since cross-PE IPIs are not modelled yet. The SRI is not yet taken as an
+// interrupt: the notification_set_get workload runs the handler where the SRI would arrive.
+//
 // Calls follow the Linux helpers: a direct request whose result is FFA_INTERRUPT or FFA_YIELD is
 // resumed with FFA_RUN (after nwd.yield_sleep_ns for FFA_YIELD). Every unexpected result is one
 // line in DriverState::errors ("PE2: optee_invoke: FFA_ERROR FFA_BUSY from
@@ -69,6 +79,14 @@ namespace ffasim::nwd {
 //                    index, expect, think_cycles
 //   (expect: the EFI status number the call must return, 0 = EFI_SUCCESS, 5 =
 //   EFI_BUFFER_TOO_SMALL, 14 = EFI_NOT_FOUND; any other result is one line in errors)
+//   notification_set_get target (a test SP's ID, required), id (notification ID 0-63, default 1),
+//                 delay_sri (0/1, default 1), per_vcpu (0/1, default 0: bind and set it as a
+//                 per-vCPU notification for this PE's vCPU), think_cycles: the first call binds
+//                 `id` for the target (FFA_NOTIFICATION_BIND, as a client driver's notify_request) and
+//                 registers a callback; each call asks the test SP to set it
+//                 (CMD_NOTIFICATION_SET, delay-SRI flag as given), then runs the SRI handler
+//                 as if the SRI had arrived on this PE; the callback must see the ID. One
+//                 tracer operation "notification.set_get" (caller 0, callee target) per call.
 struct WorkloadItem {
   std::string kind;
   std::vector<unsigned> pes;
@@ -132,6 +150,13 @@ struct DriverState {
   uint64_t mm_max_payload = 0;
   struct MmCall { unsigned pe; std::string op; uint64_t status; uint64_t data_size; uint64_t checksum; };
   std::vector<MmCall> mm_calls;
+  // The SRI handler (Linux ffa_sched_recv_irq_work_fn): runs, FFA_NOTIFICATION_INFO_GET and
+  // FFA_NOTIFICATION_GET calls made, SP receivers listed (no scheduling callback: not run),
+  // notifications delivered to a registered callback (per ID) and ones without a callback
+  // (dropped, as Linux does).
+  uint64_t sri_handled = 0, info_gets = 0, notification_gets = 0, receivers_unscheduled = 0;
+  std::map<uint32_t, uint64_t> notif_callbacks;
+  uint64_t notif_unhandled = 0;
   std::vector<std::string> errors;  // every unexpected result, one line each
 };
 

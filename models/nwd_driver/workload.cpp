@@ -29,6 +29,7 @@ const std::map<std::string, std::set<std::string>>& kinds() {
       {"partition_info_get", {"think_cycles"}},
       {"mm_set_variable", {"size", "index", "attributes", "expect", "think_cycles"}},
       {"mm_get_variable", {"size", "index", "expect", "think_cycles"}},
+      {"notification_set_get", {"target", "id", "delay_sri", "per_vcpu", "think_cycles"}},
   };
   return k;
 }
@@ -53,13 +54,18 @@ void validate_params(const WorkloadItem& item, const std::string& key, const std
     if (!(value >= 0) || value != double(uint64_t(value)))
       throw std::invalid_argument(key + ".params." + name + ": expected a non-negative whole number");
   }
-  if (item.kind.find("echo") != std::string::npos) {
+  if (item.kind.find("echo") != std::string::npos || item.kind == "notification_set_get") {
     auto t = item.params.find("target");
     if (t == item.params.end() || t->second > 0xFFFF)
       throw std::invalid_argument(key + ".params.target: required, the FF-A ID of the partition to call");
   }
   if (item.params.count("smc64") && item.params.at("smc64") > 1)
     throw std::invalid_argument(key + ".params.smc64: expected 0 or 1");
+  for (const char* flag : {"delay_sri", "per_vcpu"})
+    if (item.params.count(flag) && item.params.at(flag) > 1)
+      throw std::invalid_argument(key + ".params." + flag + ": expected 0 or 1");
+  if (item.params.count("id") && item.params.at("id") > 63)
+    throw std::invalid_argument(key + ".params.id: expected a notification ID from 0 to 63");
 }
 
 }  // namespace
@@ -120,6 +126,8 @@ Task<void> NwdThread::run_item(const WorkloadItem& item) {
       if (!k_.mm_ready) co_return;  // one error line, not one per call
     } else if (item.kind == "direct_req2_echo") {
       co_await direct_req2_echo(item, n);
+    } else if (item.kind == "notification_set_get") {
+      if (!co_await notification_set_get(item)) co_return;  // one error line, not one per call
     } else {
       co_await simple_call(item);
     }
@@ -175,6 +183,42 @@ Task<bool> NwdThread::direct_req2_echo(const WorkloadItem& item, uint64_t n) {
       co_return false;
     }
   co_return true;
+}
+
+// One notification round trip: the test SP sets `id` for this kernel (CMD_NOTIFICATION_SET; with
+// per_vcpu, for this PE's vCPU), then the SRI handler runs here; the ID's callback must fire
+// once. The first call binds the ID.
+Task<bool> NwdThread::notification_set_get(const WorkloadItem& item) {
+  const uint16_t target = uint16_t(item_param(item, "target", 0));
+  const uint32_t id = uint32_t(item_param(item, "id", 1));
+  const bool per_vcpu = item_param(item, "per_vcpu", 0) != 0;
+  // FFA_NOTIFICATIONS_FLAG_DELAY_SRI, FFA_NOTIFICATIONS_FLAG_PER_VCPU with the vCPU ID in [31:16]
+  uint32_t flags = item_param(item, "delay_sri", 1) != 0 ? 2u : 0u;
+  if (per_vcpu) flags |= 1u | index_ << 16;
+  if (!k_.st.notifications_enabled) {
+    error("notification_set_get", "FF-A notifications are not enabled");
+    co_return false;
+  }
+  if (!co_await notify_request(target, id, per_vcpu)) co_return false;
+  sim::Tracer* tr = k_.env.tracer;
+  const int64_t op = tr ? tr->begin_operation(k_.notif_key, 0, target, pe().id(), exact_now(), component,
+                                              exact_now() - pe().now())
+                        : -1;
+  const uint64_t bit = 1ull << id;
+  const uint64_t before = k_.st.notif_callbacks[id];
+  const ArgRegs call = ffa::regs(fid(Abi::MSG_SEND_DIRECT_REQ), src_dst(target), 0, ffa::test_sp::CMD_NOTIFICATION_SET,
+                                 own_id(), flags, uint32_t(bit), uint32_t(bit >> 32));
+  const ArgRegs r = co_await direct_req(call);
+  bool ok = r[0] == fid(Abi::MSG_SEND_DIRECT_RESP) && uint32_t(r[3]) == ffa::test_sp::STATUS_OK;
+  if (!ok) error("notification_set_get", call, r);
+  if (ok) {
+    co_await sri_handler();
+    ok = k_.st.notif_callbacks[id] == before + 1;
+    if (!ok) error("notification_set_get", "notification " + std::to_string(id) + " set by " + hex(target) +
+                                               " did not reach its callback");
+  }
+  if (tr) tr->end_operation(op, pe().id(), exact_now(), ok ? 0 : 1, component, exact_now() - pe().now());
+  co_return ok;
 }
 
 // The single-call kinds; each expects its ABI's success form.

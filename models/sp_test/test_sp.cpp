@@ -150,6 +150,13 @@ class TestSpVcpu : public sim::CoContext {
         else r[3] = id[0] == fid(Abi::ERROR) ? uint32_t(id[2]) : STATUS_UNKNOWN;
         break;
       }
+      case CMD_NOTIFICATION_SET: {
+        const uint32_t w1 = uint32_t(uint16_t(s_.own_id)) << 16 | uint16_t(m[4]);
+        const ArgRegs res = co_await call(ffa::regs(fid(Abi::NOTIFICATION_SET), w1, uint32_t(m[5]),
+                                                    uint32_t(m[6]), uint32_t(m[7])));
+        if (!is_success(res[0])) r[3] = res[0] == fid(Abi::ERROR) ? uint32_t(res[2]) : STATUS_UNKNOWN;
+        break;
+      }
       default:
         r[3] = STATUS_UNKNOWN;
     }

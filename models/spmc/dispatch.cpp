@@ -57,6 +57,15 @@ const std::vector<Spmc::Impl::AbiEntry>& Spmc::Impl::abi_table() {
       {A::MEM_RECLAIM, &Impl::mem_reclaim, true, true},
       {A::MEM_FRAG_RX, &Impl::mem_frag_rx, true, true},
       {A::MEM_FRAG_TX, &Impl::mem_frag_tx, true, true},
+      // Bitmaps are the hypervisor's (or OS kernel's) to create; INFO_GET is the primary
+      // scheduler's (section 6.4); SPs bind, set and get their own.
+      {A::NOTIFICATION_BITMAP_CREATE, &Impl::notification_bitmap_create, true, false},
+      {A::NOTIFICATION_BITMAP_DESTROY, &Impl::notification_bitmap_destroy, true, false},
+      {A::NOTIFICATION_BIND, &Impl::notification_bind, true, true},
+      {A::NOTIFICATION_UNBIND, &Impl::notification_unbind, true, true},
+      {A::NOTIFICATION_SET, &Impl::notification_set, true, true},
+      {A::NOTIFICATION_GET, &Impl::notification_get, true, true},
+      {A::NOTIFICATION_INFO_GET, &Impl::notification_info_get, true, false, &Impl::notification_info_get_features},
   };
   return table;
 }
@@ -111,6 +120,7 @@ Spmc::Impl::Impl(const SpmcConfig& c, std::vector<PartitionSpec> specs, sim::Pla
     sel1_vectors.push_back(std::make_unique<SpVector>(*this));
     el2.back()->component = comp;
   }
+  notifications_setup();
 }
 
 Partition* Spmc::Impl::find(ffa::EndpointId id) const {
@@ -232,6 +242,7 @@ Step Spmc::Impl::smc_to_spmd(sim::Pe& pe, const sim::ArgRegs& regs) {
   insns(pe, sim::Cost::Dispatch, t.exit_insns);
   unmask_ns_interrupts(pe);
   pes[pe.id()].current = nullptr;
+  sri_trigger_if_delayed(pe.id());  // the normal world is next on this PE
   pe.set_args(regs);
   return {0, Insn::SMC};
 }
@@ -275,5 +286,12 @@ Step SpVector::take(sim::Pe& pe, const sim::ExceptionInfo& e) {
   impl_.pes[pe.id()].current = nullptr;
   return {0, Insn::OFF};
 }
+
+NotificationStats Spmc::notification_stats() const {
+  const NotificationCounters& c = impl_->notif.counters;
+  return {c.sri_raised, c.sri_delayed, c.npi_recorded};
+}
+
+void Spmc::set_raise_sri(std::function<void(unsigned pe)> raise_sri) { impl_->raise_sri = std::move(raise_sri); }
 
 }  // namespace ffasim::spmc

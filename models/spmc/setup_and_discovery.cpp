@@ -30,13 +30,12 @@ Action Spmc::Impl::version(Call& c) {
 }
 
 // FFA_FEATURES (section 2): w1 bit 31 set = a function ID, answered from the ABI table; clear =
-// a feature ID. No feature ID is implemented yet (SRI/NPI come with notifications, MEI with
-// interrupts), so those are NOT_SUPPORTED. Non-zero input properties (w2) with a function ID:
-// Hafnium ignores them; the TF-A EL3 SPMC answers NOT_SUPPORTED.
+// a feature ID (feature_id, notifications.cpp). Non-zero input properties (w2) with a function
+// ID: Hafnium ignores them; the TF-A EL3 SPMC answers NOT_SUPPORTED.
 Action Spmc::Impl::features(Call& c) {
   insns(c.pe, sim::Cost::Dispatch, t.simple_call_insns);
   const uint32_t w1 = uint32_t(c.a[1]);
-  if (!(w1 & 0x80000000u)) return reply_error(ffa::Error::NOT_SUPPORTED);
+  if (!(w1 & 0x80000000u)) return feature_id(c);
   const auto abi = ffa::decode(w1);
   const AbiEntry* e = abi ? entry_for(*abi) : nullptr;
   const bool callable = e && (c.caller.is_nwd() ? e->from_nwd : e->from_sp) &&

@@ -7,6 +7,7 @@
 // Where Hafnium and the TF-A EL3 SPMC differ, SpmcConfig says which behaviour to follow.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -36,6 +37,24 @@ struct SpmcConfig {
   // Check the isolation invariant after every memory-management ABI (models/spmc/
   // isolation_checker.h); a violation joins errors(). Tests turn it on.
   bool check_isolation = false;
+  // Notifications (models/spmc/notifications.cpp). Per-vCPU notifications: off = current
+  // Hafnium, which answers the per-vCPU flag of BIND/SET (or a vCPU ID in SET) with
+  // INVALID_PARAMETERS; on = the v1.1/v1.2 behaviour older Hafnium had.
+  bool per_vcpu_notifications = false;
+  // The SMC32 form of FFA_NOTIFICATION_INFO_GET: the spec defines it, Hafnium implements only the
+  // 64-bit FID (the 32-bit one is NOT_SUPPORTED, and FFA_FEATURES says so).
+  bool notification_info_get_32 = false;
+  // Interrupt IDs FFA_FEATURES reports (feature IDs 2, 1, 3): Hafnium's HF_SCHEDULE_RECEIVER_INTID
+  // (a physical SGI, to the normal world), HF_NOTIFICATION_PENDING_INTID and HF_MANAGED_EXIT_INTID
+  // (virtual, to S-EL1 SPs).
+  uint32_t sri_intid = 8, npi_intid = 5, mei_intid = 4;
+};
+
+// Notification signalling so far (reports, tests).
+struct NotificationStats {
+  uint64_t sri_raised = 0;    // Schedule Receiver Interrupts raised (given to the raise_sri hook)
+  uint64_t sri_delayed = 0;   // FFA_NOTIFICATION_SET calls that asked for a delayed SRI
+  uint64_t npi_recorded = 0;  // notifications set for an SP (its NPI became pending)
 };
 
 struct PartitionSpec {
@@ -89,6 +108,11 @@ class Spmc : public sim::ExceptionHandler {
   // The S-EL1 vector of whichever SP runs on the PE (its VBAR_EL1): install at S-EL1 on every PE.
   sim::ExceptionHandler& sel1_vector(unsigned pe);
   PageAccessView page_access(uint64_t pa) const;
+  NotificationStats notification_stats() const;
+  // How the SPMC raises the Schedule Receiver Interrupt on a PE (the platform's GIC wiring sets
+  // it). Without a hook an SRI is only counted. A delayed SRI is raised when the SPMC next
+  // returns to the normal world on that PE.
+  void set_raise_sri(std::function<void(unsigned pe)> raise_sri);
 
   struct Impl;
 

@@ -1,12 +1,14 @@
 // Private to models/spmc: the SPMC's implementation shared by the chapter files.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "models/ffa/abi.h"
 #include "models/spmc/isolation_checker.h"
 #include "models/spmc/memory_state.h"
+#include "models/spmc/notifications_state.h"
 #include "models/spmc/spmc.h"
 #include "models/spmc/spmc_state.h"
 #include "sim/core/coroutine.h"
@@ -156,6 +158,24 @@ struct Spmc::Impl {
   Action mem_reclaim(Call& c);
   Action mem_retrieve_req_features(Call& c);
   void mem_setup();  // owner ranges from the manifests, on first use
+
+  // notifications.cpp: FFA_NOTIFICATION_* (section 6), the SRI and the NPI.
+  NotificationsState notif;
+  std::function<void(unsigned pe)> raise_sri;  // the GIC seam; empty: SRIs are only counted
+  void notifications_setup();
+  Action notification_bitmap_create(Call& c);
+  Action notification_bitmap_destroy(Call& c);
+  Action notification_bind(Call& c);
+  Action notification_unbind(Call& c);
+  Action notification_update_bindings(Call& c, bool bind);
+  Action notification_set(Call& c);
+  Action notification_get(Call& c);
+  Action notification_info_get(Call& c);
+  Action notification_info_get_features(Call& c);
+  Action feature_id(Call& c);  // FFA_FEATURES with a feature ID (section 2.1)
+  NotificationReceiver* notification_receiver(ffa::EndpointId id);
+  void sri_raise(unsigned pe);
+  void sri_trigger_if_delayed(unsigned pe);
 };
 
 }  // namespace ffasim::spmc

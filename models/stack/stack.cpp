@@ -240,6 +240,7 @@ struct Stack::Impl {
       throw std::runtime_error("partition_info_size: expected 24 or 48");
     sc.partition_info_size = cfg.partition_info_size;
     sc.check_isolation = cfg.check_isolation;
+    sc.per_vcpu_notifications = cfg.per_vcpu_notifications;
     spmc = std::make_unique<spmc::Spmc>(sc, std::move(specs), *platform, profile, c_spmc);
     for (size_t i = 0; i < partition_names.size(); ++i) {
       partition_names[i].first = spmc->partition_id(i).value;
@@ -452,6 +453,11 @@ std::vector<MemoryMapRow> Stack::memory_map() const {
   for (auto& e : impl_->platform->memory().memory_map())
     out.push_back({e.region, e.base, e.size, e.security == sim::Security::Secure, e.owner});
   return out;
+}
+
+std::map<std::string, uint64_t> Stack::notification_stats() const {
+  const spmc::NotificationStats n = impl_->spmc->notification_stats();
+  return {{"sri_raised", n.sri_raised}, {"sri_delayed", n.sri_delayed}, {"npi_recorded", n.npi_recorded}};
 }
 
 PageAccessInfo Stack::page_access(uint64_t pa) const {

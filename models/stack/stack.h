@@ -53,6 +53,8 @@ struct ScenarioConfig {
   unsigned partition_info_size = 24;      // 24 or 48 (see SpmcConfig)
   bool check_isolation = false;           // check the memory isolation invariant after every
                                           // FFA_MEM_* call; violations join errors() (tests)
+  bool per_vcpu_notifications = false;    // accept per-vCPU notifications (SpmcConfig; off =
+                                          // current Hafnium: INVALID_PARAMETERS)
   // Timing.
   std::string profile;                    // "" or "default": built-in; a name in
                                           // scenarios/profiles, or a path to a profile file
@@ -132,6 +134,8 @@ class Stack {
   void write_trace(const std::string& path);
   const nwd::DriverState& driver() const;
   std::vector<std::string> errors() const;       // firmware and driver errors, one line each
+  // The SPMC's notification signalling so far: "sri_raised", "sri_delayed", "npi_recorded".
+  std::map<std::string, uint64_t> notification_stats() const;
   std::vector<std::string> components() const;
 
   // Drives one call from an endpoint and runs until it returns or everything is idle. For the

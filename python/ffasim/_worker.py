@@ -55,7 +55,7 @@ class _Session:
 
 _STACK_METHODS = {"run", "now_ns", "clock_hz", "errors", "components", "driver", "last_input",
                   "host_waiting", "write", "read", "memory_map", "profile", "partitions",
-                  "write_trace"}
+                  "write_trace", "notification_stats"}
 
 
 def main() -> int:

@@ -13,8 +13,8 @@ with (a comparison reuses them), the profile's parameter values (to name what ch
 drifts) and one entry per case.
 
 Adding a case is one line in SUITE. The workload kind must exist in scenario.WORKLOAD_KINDS (and
-in the normal-world model, models/nwd_driver/nwd_kernel.h). FFA_MEM_SHARE and notifications are
-pending: their lines are below, commented out, until the models have the workload kinds.
+in the normal-world model, models/nwd_driver/nwd_kernel.h). FFA_MEM_SHARE is pending: its line
+is below, commented out, until the model has the workload kind.
 """
 from __future__ import annotations
 
@@ -54,6 +54,9 @@ class Case:
 _OPTEE_INVOKE = {"kind": "optee_invoke", "func": 1, "session": 1}   # TA command 1: 1 RPC
 _ECHO_32 = {"kind": "direct_echo", "target": 0x8002}
 _ECHO_64 = {"kind": "direct_echo", "target": 0x8002, "smc64": 1}
+# The test SP sets notification 1 for the kernel (delayed SRI, as OP-TEE does); the SRI handler
+# runs INFO_GET and GET.
+_NOTIF_SET_GET = {"kind": "notification_set_get", "target": 0x8002, "id": 1, "delay_sri": 1}
 
 SUITE: tuple[Case, ...] = (
     Case("FFA_VERSION", {"kind": "ffa_version"}, "FFA_VERSION"),
@@ -63,9 +66,11 @@ SUITE: tuple[Case, ...] = (
     Case("optee.invoke sp:8001", _OPTEE_INVOKE, "optee.invoke", "sp:8001"),
     Case("FFA_MSG_SEND_DIRECT_REQ_32 optee.invoke sp:8001", _OPTEE_INVOKE,
          "FFA_MSG_SEND_DIRECT_REQ_32", "sp:8001"),
-    # Pending models (memory sharing, notifications): uncomment when the workload kinds exist.
+    Case("notification.set_get sp:8002", _NOTIF_SET_GET, "notification.set_get", "sp:8002"),
+    Case("FFA_NOTIFICATION_INFO_GET_64 set_get", _NOTIF_SET_GET, "FFA_NOTIFICATION_INFO_GET_64"),
+    Case("FFA_NOTIFICATION_GET set_get", _NOTIF_SET_GET, "FFA_NOTIFICATION_GET"),
+    # Pending model (memory sharing): uncomment when the workload kind exists.
     # Case("FFA_MEM_SHARE_64 4 pages sp:8002", {"kind": "mem_share", "target": 0x8002, "pages": 4}, "FFA_MEM_SHARE_64", "spmc"),
-    # Case("FFA_NOTIFICATION_SET sp:8002", {"kind": "notification_set", "target": 0x8002}, "FFA_NOTIFICATION_SET"),
 )
 
 

@@ -10,6 +10,7 @@ A scenario is a YAML mapping (or the same structure as a Python dict):
       spmc_manifest: fvp_spmc_manifest.dts
       spmc_flavour: hafnium       # or tfa-el3-spmc
       partition_info_size: 24     # or 48
+      per_vcpu_notifications: false   # true: accept per-vCPU notifications (Hafnium rejects them)
       memory: [{name, base, size, secure}]        # optional; default: the SPMC manifest's DRAM
       partitions:                 # optional; default: OP-TEE and the test SP
         - {manifest: fvp_optee_sp_manifest.dts, model: optee, params: {threads: 8}}
@@ -50,7 +51,7 @@ NS_INTERRUPTS_ACTIONS = ("queued", "managed-exit", "signaled")
 TIMER_KEYS = ("pes", "period_ns", "ticks", "start_ns")
 SGI_FORWARDINGS = ("gem5", "qemu")
 PLATFORM_KEYS = ("pes", "pes_per_cluster", "quantum_ns", "memory", "spmc_manifest", "partitions",
-                 "spmc_flavour", "partition_info_size")
+                 "spmc_flavour", "partition_info_size", "per_vcpu_notifications")
 PARTITION_KEYS = ("manifest", "model", "params")
 MEMORY_KEYS = ("name", "base", "size", "secure")
 NWD_KEYS = ("linux_driver", "cpu_on_idle_pes", "optee_shm_base", "optee_shm_size", "mm_shm_base",
@@ -72,10 +73,12 @@ WORKLOAD_KINDS: dict[str, tuple[str, ...]] = {
     "partition_info_get": ("think_cycles",),
     "mm_set_variable": ("size", "index", "attributes", "expect", "think_cycles"),
     "mm_get_variable": ("size", "index", "expect", "think_cycles"),
+    "notification_set_get": ("target", "id", "delay_sri", "per_vcpu", "think_cycles"),
 }
 WORKLOAD_REQUIRED: dict[str, tuple[str, ...]] = {
     "direct_echo": ("target",),
     "direct_req2_echo": ("target",),
+    "notification_set_get": ("target",),
 }
 
 SET_ORIGIN = "--set"
@@ -132,7 +135,7 @@ class Scenario:
                                "keep_spans": keep_spans, "keep_trace": keep_trace}
         renames = {"pes": "pe_count"}
         for key in ("pes", "pes_per_cluster", "quantum_ns", "spmc_manifest", "spmc_flavour",
-                    "partition_info_size"):
+                    "partition_info_size", "per_vcpu_notifications"):
             if key in p:
                 cfg[renames.get(key, key)] = p[key]
         if "memory" in p:
@@ -609,6 +612,9 @@ class _Validator:
             out["partition_info_size"] = self.choice(v if v is not None else d["partition_info_size"],
                                                      "platform.partition_info_size",
                                                      PARTITION_INFO_SIZES)
+        if "per_vcpu_notifications" in d:
+            out["per_vcpu_notifications"] = self.boolean(d["per_vcpu_notifications"],
+                                                         "platform.per_vcpu_notifications")
         if "memory" in d:
             mem = d["memory"]
             if not isinstance(mem, list) or not mem:

@@ -229,6 +229,12 @@ class Simulator:
         """What the normal-world driver found (version, own ID, devices, OP-TEE, counters)."""
         return self._stack("driver")
 
+    @property
+    def notifications(self) -> dict[str, int]:
+        """The SPMC's notification signalling so far: `sri_raised`, `sri_delayed` (SETs that asked
+        for a delayed SRI) and `npi_recorded` (notifications set for an SP)."""
+        return dict(self._stack("notification_stats"))
+
     def profile(self):
         """The timing profile in use, as a DataFrame indexed by parameter name."""
         import pandas as pd

@@ -39,6 +39,12 @@ def test_default_scenario_config_uses_stack_field_names():
     assert cfg["optee_shm_base"] == 0x88000000  # the stack hands the carve-out to OP-TEE
 
 
+def test_per_vcpu_notifications_reaches_the_stack_config_only_when_given(write_yaml):
+    assert "per_vcpu_notifications" not in ffasim.load_scenario().config()
+    p = write_yaml("platform: {per_vcpu_notifications: true}\n")
+    assert ffasim.load_scenario(p).config()["per_vcpu_notifications"] is True
+
+
 def test_unknown_workload_key_names_file_path_and_expected_keys(write_yaml):
     p = write_yaml("""
         workload:
@@ -58,14 +64,14 @@ def test_unknown_platform_key_without_a_close_match(write_yaml):
     p = write_yaml("platform:\n  gic: v3\n")
     assert error_of(p) == (f"{p}: platform.gic: unknown key (expected one of pes, pes_per_cluster, "
                            f"quantum_ns, memory, spmc_manifest, partitions, spmc_flavour, "
-                           f"partition_info_size)")
+                           f"partition_info_size, per_vcpu_notifications)")
 
 
 def test_unknown_workload_kind_lists_the_kinds(write_yaml):
     p = write_yaml("workload:\n  - {kind: echo, pes: 0}\n")
     assert error_of(p) == (f"{p}: workload.0.kind: expected one of optee_invoke, direct_echo, "
                            f"direct_req2_echo, ffa_version, id_get, psci_version, features, "
-                           f"partition_info_get, mm_set_variable, mm_get_variable, got 'echo'")
+                           f"partition_info_get, mm_set_variable, mm_get_variable, notification_set_get, got 'echo'")
 
 
 def test_missing_required_workload_param(write_yaml):
@@ -90,6 +96,9 @@ def test_wrong_types(write_yaml):
                            f"got 'opteed'")
     p = write_yaml("platform: {partition_info_size: 32}\n")
     assert error_of(p) == f"{p}: platform.partition_info_size: expected one of 24, 48, got 32"
+    p = write_yaml("platform: {per_vcpu_notifications: sometimes}\n")
+    assert error_of(p) == (f"{p}: platform.per_vcpu_notifications: expected true or false, "
+                           f"got 'sometimes'")
 
 
 def test_missing_manifest_names_where_it_looked(write_yaml, tmp_path):

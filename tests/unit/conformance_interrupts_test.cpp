@@ -108,9 +108,9 @@ TEST(ManagedExit, OpteeAnswersReturnInterruptAndTheDriverResumesTheThreadWithANe
   EXPECT_TRUE(s.errors().empty()) << s.errors().front();
   EXPECT_EQ(s.driver().invokes_done, 3u);
   EXPECT_EQ(s.driver().timer_irqs, 3u);
-  // The probe's 3 requests (API and OS version, capabilities); then per invoke
-  // YIELDING_CALL_WITH_ARG and one YIELDING_CALL_RESUME after its managed exit.
-  EXPECT_EQ(count_of(s, "FFA_MSG_SEND_DIRECT_REQ_32"), 3u + 6u);
+  // The probe's 4 requests (API and OS version, capabilities, ENABLE_ASYNC_NOTIF); then per
+  // invoke YIELDING_CALL_WITH_ARG and one YIELDING_CALL_RESUME after its managed exit.
+  EXPECT_EQ(count_of(s, "FFA_MSG_SEND_DIRECT_REQ_32"), 4u + 6u);
   EXPECT_EQ(count_of(s, "FFA_RUN"), 0u);
   const std::vector<ResultRow> results = s.results();
   const ResultRow* irq = row(results, "irq.timer");
@@ -123,7 +123,7 @@ TEST(SignaledInterrupt, OpteeIsPreemptedAndTheDriverResumesItWithFfaRun) {
   Stack s(long_invokes("signaled"));
   EXPECT_TRUE(s.errors().empty()) << s.errors().front();
   EXPECT_EQ(s.driver().invokes_done, 3u);
-  EXPECT_EQ(count_of(s, "FFA_MSG_SEND_DIRECT_REQ_32"), 3u + 3u);  // the probe's, and one per invoke
+  EXPECT_EQ(count_of(s, "FFA_MSG_SEND_DIRECT_REQ_32"), 4u + 3u);  // the probe's, and one per invoke
   EXPECT_EQ(count_of(s, "FFA_RUN"), 3u);
   EXPECT_EQ(count_of(s, "sp.preempted"), 3u);
 }
@@ -131,7 +131,7 @@ TEST(SignaledInterrupt, OpteeIsPreemptedAndTheDriverResumesItWithFfaRun) {
 TEST(QueuedInterrupt, TheNonSecureInterruptWaitsUntilOpteeFinishesItsCall) {
   Stack s(long_invokes("queued"));
   EXPECT_TRUE(s.errors().empty()) << s.errors().front();
-  EXPECT_EQ(count_of(s, "FFA_MSG_SEND_DIRECT_REQ_32"), 3u + 3u);  // the probe's, and one per invoke
+  EXPECT_EQ(count_of(s, "FFA_MSG_SEND_DIRECT_REQ_32"), 4u + 3u);  // the probe's, and one per invoke
   EXPECT_EQ(count_of(s, "FFA_RUN"), 0u);
   const std::vector<ResultRow> results = s.results();
   const ResultRow* irq = row(results, "irq.timer");
