@@ -20,7 +20,14 @@ inline constexpr uint64_t CMD_HOST = 4;      // hand the vCPU to the host: it is
                                              // (DIRECT_RESP*, MSG_WAIT); what that returns is
                                              // handled as a new command
 inline constexpr uint64_t CMD_ID_GET = 5;    // FFA_ID_GET, answer x4 = own ID
+// Memory through the SP's stage 2 (x5 bit 0: the Non-secure IPA space, as a stage-1 NS mapping
+// would give). A stage-2 fault answers x3 = STATUS_DATA_ABORT, x4 = ESR_EL2 of the abort, x5 =
+// the faulting IPA, x6 = HPFAR_EL2.
+inline constexpr uint64_t CMD_MEM_READ = 6;   // x4 = address: answer x4 = the 64-bit word there
+inline constexpr uint64_t CMD_MEM_WRITE = 7;  // x4 = address, x6 = value: store the 64-bit word
 inline constexpr uint64_t STATUS_OK = 0, STATUS_UNKNOWN = 0xFFFFFFFF;
+inline constexpr uint64_t STATUS_DATA_ABORT = 0xDA;   // the access took a stage-2 abort
+inline constexpr uint64_t STATUS_BUS_ERROR = 0xBE;    // translated, but no memory there
 inline constexpr uint64_t STATUS_HOST_BUSY = 0xFFFFFFFC;  // FFA_BUSY's code: another vCPU is in host mode
 }  // namespace test_sp
 

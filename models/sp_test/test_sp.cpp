@@ -144,6 +144,10 @@ class TestSpVcpu : public sim::CoContext {
         work(double(m[4] & mask));
         r[4] = m[4] & mask;
         break;
+      case CMD_MEM_READ:
+      case CMD_MEM_WRITE:
+        memory(m, r);
+        break;
       case CMD_ID_GET: {
         const ArgRegs id = co_await call(ffa::regs(fid(Abi::ID_GET)));
         if (is_success(id[0])) r[4] = uint16_t(id[2]);
@@ -154,6 +158,30 @@ class TestSpVcpu : public sim::CoContext {
         r[3] = STATUS_UNKNOWN;
     }
     co_return r;
+  }
+
+  // CMD_MEM_READ / CMD_MEM_WRITE: one 64-bit access through the stage 2.
+  void memory(const ArgRegs& m, ArgRegs& r) {
+    const uint64_t mask = width_mask(m[0]);
+    if (!s_.env.memory.enabled()) {
+      r[3] = STATUS_UNKNOWN;
+      return;
+    }
+    const uint64_t addr = m[4] & mask;
+    const bool ns = m[5] & 1;
+    uint64_t value = m[6] & mask;
+    const bool write = (m[3] & mask) == CMD_MEM_WRITE;
+    const SpAccess a = write ? s_.env.memory.write(pe(), addr, &value, 8, ns) : s_.env.memory.read(pe(), addr, &value, 8, ns);
+    if (a.fault.is_fault()) {
+      r[3] = STATUS_DATA_ABORT;
+      r[4] = sim::mmu::abort_esr(a.fault);
+      r[5] = a.fault.ipa.value();
+      r[6] = sim::mmu::hpfar_el2(a.fault) & mask;
+    } else if (a.bus_error) {
+      r[3] = STATUS_BUS_ERROR;
+    } else if (!write) {
+      r[4] = value & mask;
+    }
   }
 
   // CMD_REQ_ECHO: x4 = target, x5-x7 its ECHO arguments.

@@ -9,6 +9,7 @@
 #include "models/spmc/memory_state.h"
 #include "models/spmc/spmc.h"
 #include "models/spmc/spmc_state.h"
+#include "models/spmc/stage2.h"
 #include "sim/core/coroutine.h"
 #include "sim/core/pe.h"
 
@@ -67,7 +68,7 @@ struct Spmc::Impl {
   };
 
   Impl(const SpmcConfig& cfg, std::vector<PartitionSpec> specs, sim::Platform& platform,
-       const sim::Profile& profile, sim::ComponentId component);
+       const sim::Profile& profile, sim::ComponentId component, sim::mmu::MmuSystem& mmus);
 
   SpmcConfig cfg;
   sim::Platform& platform;
@@ -79,6 +80,10 @@ struct Spmc::Impl {
   std::vector<SpmcPeState> pes;
   std::vector<std::unique_ptr<El2Context>> el2;
   std::vector<std::string> errors;
+  std::vector<std::string> guest_errors;  // guest mistakes reported (stage-2 aborts)
+  sim::mmu::MmuSystem& mmus;
+  std::unique_ptr<Stage2Manager> s2;     // each partition's stage-2 tables (stage2.h)
+  uint64_t tlbis = 0;
   bool nwd_locked = false;  // the normal world called an ABI other than FFA_VERSION
   ffa::Version spmc_version() const { return {uint16_t(cfg.core.maj_ver), uint16_t(cfg.core.min_ver)}; }
 
@@ -133,7 +138,9 @@ struct Spmc::Impl {
   Action mem_relinquish(Call& c);
   Action mem_reclaim(Call& c);
   Action mem_retrieve_req_features(Call& c);
-  void mem_setup();  // owner ranges from the manifests, on first use
+  void mem_setup();  // owner ranges and stage-2 tables from the manifests, at init
+  // Drains the ownership changes of one ABI into the stage-2 tables, with their costs and TLBI.
+  void apply_stage2(sim::Pe& pe);
 };
 
 }  // namespace ffasim::spmc
