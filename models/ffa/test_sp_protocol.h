@@ -25,6 +25,15 @@ inline constexpr uint64_t CMD_ID_GET = 5;    // FFA_ID_GET, answer x4 = own ID
 // the faulting IPA, x6 = HPFAR_EL2.
 inline constexpr uint64_t CMD_MEM_READ = 6;   // x4 = address: answer x4 = the 64-bit word there
 inline constexpr uint64_t CMD_MEM_WRITE = 7;  // x4 = address, x6 = value: store the 64-bit word
+// Memory management from the SP (its TX/RX buffers; the retrieve request is v1.1 layout, one
+// 16-byte EMAD for itself, permissions left to the lender for SHARE, NX for LEND and DONATE).
+// Answer x3 = 0, or the FF-A error code of the call that failed (STATUS_UNKNOWN: another result).
+inline constexpr uint64_t CMD_MEM_RETRIEVE = 8;    // x4 = handle, x5 = type (1 share, 2 lend,
+                                                   // 3 donate), x6 = sender: FFA_MEM_RETRIEVE_REQ,
+                                                   // FFA_MEM_FRAG_RX until the whole response is
+                                                   // in, FFA_RX_RELEASE after each fragment;
+                                                   // answer x4 = response length, x5 = fragments
+inline constexpr uint64_t CMD_MEM_RELINQUISH = 9;  // x4 = handle: FFA_MEM_RELINQUISH
 inline constexpr uint64_t STATUS_OK = 0, STATUS_UNKNOWN = 0xFFFFFFFF;
 inline constexpr uint64_t STATUS_DATA_ABORT = 0xDA;   // the access took a stage-2 abort
 inline constexpr uint64_t STATUS_BUS_ERROR = 0xBE;    // translated, but no memory there

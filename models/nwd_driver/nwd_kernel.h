@@ -61,6 +61,10 @@ namespace ffasim::nwd {
 //   direct_req2_echo target, think_cycles
 //   ffa_version, id_get, psci_version, features (fid, default FFA_MSG_SEND_DIRECT_REQ_32),
 //   partition_info_get (count only)   think_cycles
+//   mem_share     target (the test SP's ID, required), pages (default 1), constituents (0
+//                 contiguous, 1 scattered single pages), op (0 share, 1 lend, 2 donate),
+//                 think_cycles: send, the target retrieves and relinquishes, reclaim
+//                 (mem_share.cpp)
 struct WorkloadItem {
   std::string kind;
   std::vector<unsigned> pes;

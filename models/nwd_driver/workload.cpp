@@ -27,6 +27,7 @@ const std::map<std::string, std::set<std::string>>& kinds() {
       {"psci_version", {"think_cycles"}},
       {"features", {"fid", "think_cycles"}},
       {"partition_info_get", {"think_cycles"}},
+      {"mem_share", {"target", "pages", "constituents", "op", "think_cycles"}},
   };
   return k;
 }
@@ -51,13 +52,21 @@ void validate_params(const WorkloadItem& item, const std::string& key, const std
     if (!(value >= 0) || value != double(uint64_t(value)))
       throw std::invalid_argument(key + ".params." + name + ": expected a non-negative whole number");
   }
-  if (item.kind.find("echo") != std::string::npos) {
+  if (item.kind.find("echo") != std::string::npos || item.kind == "mem_share") {
     auto t = item.params.find("target");
     if (t == item.params.end() || t->second > 0xFFFF)
       throw std::invalid_argument(key + ".params.target: required, the FF-A ID of the partition to call");
   }
   if (item.params.count("smc64") && item.params.at("smc64") > 1)
     throw std::invalid_argument(key + ".params.smc64: expected 0 or 1");
+  if (item.kind == "mem_share") {
+    const double pages = item_param(item, "pages", 1);
+    if (pages < 1 || pages > 65536) throw std::invalid_argument(key + ".params.pages: expected 1 to 65536 pages");
+    if (item_param(item, "constituents", 0) > 1)
+      throw std::invalid_argument(key + ".params.constituents: expected 0 (contiguous) or 1 (scattered)");
+    if (item_param(item, "op", 0) > 2)
+      throw std::invalid_argument(key + ".params.op: expected 0 (share), 1 (lend) or 2 (donate)");
+  }
 }
 
 }  // namespace
@@ -102,6 +111,9 @@ Task<void> NwdThread::run_item(const WorkloadItem& item) {
       if (!k_.optee_ready) co_return;  // one error line, not one per call
     } else if (item.kind == "direct_echo") {
       co_await direct_echo(item, n);
+    } else if (item.kind == "mem_share") {
+      const bool ok = co_await mem_share(item);
+      if (!ok) co_return;  // one error line, not one per call
     } else if (item.kind == "direct_req2_echo") {
       co_await direct_req2_echo(item, n);
     } else {

@@ -54,6 +54,7 @@ class Case:
 _OPTEE_INVOKE = {"kind": "optee_invoke", "func": 1, "session": 1}   # TA command 1: 1 RPC
 _ECHO_32 = {"kind": "direct_echo", "target": 0x8002}
 _ECHO_64 = {"kind": "direct_echo", "target": 0x8002, "smc64": 1}
+_SHARE_4K = {"kind": "mem_share", "target": 0x8002, "pages": 1}
 
 SUITE: tuple[Case, ...] = (
     Case("FFA_VERSION", {"kind": "ffa_version"}, "FFA_VERSION"),
@@ -63,8 +64,10 @@ SUITE: tuple[Case, ...] = (
     Case("optee.invoke sp:8001", _OPTEE_INVOKE, "optee.invoke", "sp:8001"),
     Case("FFA_MSG_SEND_DIRECT_REQ_32 optee.invoke sp:8001", _OPTEE_INVOKE,
          "FFA_MSG_SEND_DIRECT_REQ_32", "sp:8001"),
-    # Pending models (memory sharing, notifications): uncomment when the workload kinds exist.
-    # Case("FFA_MEM_SHARE_64 4 pages sp:8002", {"kind": "mem_share", "target": 0x8002, "pages": 4}, "FFA_MEM_SHARE_64", "spmc"),
+    # One page shared with the test SP, which retrieves and relinquishes it; reclaimed after.
+    Case("FFA_MEM_SHARE_32 4 KiB sp:8002", _SHARE_4K, "FFA_MEM_SHARE_32"),
+    Case("FFA_MEM_RECLAIM 4 KiB sp:8002", _SHARE_4K, "FFA_MEM_RECLAIM"),
+    # Pending models (notifications): uncomment when the workload kind exists.
     # Case("FFA_NOTIFICATION_SET sp:8002", {"kind": "notification_set", "target": 0x8002}, "FFA_NOTIFICATION_SET"),
 )
 

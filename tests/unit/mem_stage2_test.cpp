@@ -200,3 +200,67 @@ TEST(Stage2Cost, ARelinquishOfEightPagesCostsSevenPagesOfUnmapMoreThanOneOfOnePa
 
 }  // namespace
 }  // namespace ffasim::testing
+
+// --- the mem_share workload --------------------------------------------------------------------------
+
+namespace ffasim::testing {
+namespace {
+
+ScenarioConfig workload_platform(const std::string& op, double pages, double scattered) {
+  ScenarioConfig c;
+  c.pe_count = 2;
+  c.check_isolation = true;
+  c.workload = {{"mem_share", {0}, 3, {{"target", kTestSp}, {"pages", pages}, {"constituents", scattered},
+                                       {"op", op == "share" ? 0.0 : op == "lend" ? 1.0 : 2.0}}}};
+  return c;
+}
+
+uint64_t count_of(const Stack& s, const std::string& abi) {
+  for (auto& r : s.results())
+    if (r.abi == abi) return r.count;
+  return 0;
+}
+
+TEST(MemShareWorkload, ThreeSharesOfOnePageAreEachRetrievedRelinquishedAndReclaimed) {
+  Stack s(workload_platform("share", 1, 0));
+  EXPECT_TRUE(s.errors().empty()) << s.errors().front();
+  EXPECT_EQ(count_of(s, "FFA_MEM_SHARE_32"), 3u);
+  EXPECT_EQ(count_of(s, "FFA_MEM_RETRIEVE_REQ_32"), 3u);
+  EXPECT_EQ(count_of(s, "FFA_MEM_RELINQUISH"), 3u);
+  EXPECT_EQ(count_of(s, "FFA_MEM_RECLAIM"), 3u);
+  EXPECT_EQ(count_of(s, "FFA_MEM_FRAG_TX"), 0u);
+  EXPECT_EQ(s.tlbi_count(), 3u);  // one per relinquish
+}
+
+// 512 scattered pages: a 48 + 16 + 16 + 512 x 16 = 8272-byte descriptor through a 4 KiB TX
+// buffer: 251 constituents in the first fragment, then 255 and 6 (two FRAG_TX per send).
+TEST(MemShareWorkload, FiveHundredTwelveScatteredPagesAreSentInThreeFragments) {
+  Stack s(workload_platform("lend", 512, 1));
+  EXPECT_TRUE(s.errors().empty()) << s.errors().front();
+  EXPECT_EQ(count_of(s, "FFA_MEM_LEND_32"), 3u);
+  EXPECT_EQ(count_of(s, "FFA_MEM_FRAG_TX"), 6u);
+  EXPECT_EQ(count_of(s, "FFA_MEM_RECLAIM"), 3u);
+}
+
+TEST(MemShareWorkload, ADonateEndsWithTheRetrieveAndTheSpOwnsThePages) {
+  Stack s(workload_platform("donate", 4, 0));
+  EXPECT_TRUE(s.errors().empty()) << s.errors().front();
+  EXPECT_EQ(count_of(s, "FFA_MEM_DONATE_32"), 3u);
+  EXPECT_EQ(count_of(s, "FFA_MEM_RETRIEVE_REQ_32"), 3u);
+  EXPECT_EQ(count_of(s, "FFA_MEM_RELINQUISH"), 0u);
+  EXPECT_EQ(count_of(s, "FFA_MEM_RECLAIM"), 0u);
+}
+
+TEST(MemShareWorkload, AnOpOutOfRangeIsOneLineNamingTheParameter) {
+  ScenarioConfig c = workload_platform("share", 1, 0);
+  c.workload[0].params["op"] = 3;
+  try {
+    Stack s(c);
+    FAIL() << "accepted op 3";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "workload: workload[0].params.op: expected 0 (share), 1 (lend) or 2 (donate)");
+  }
+}
+
+}  // namespace
+}  // namespace ffasim::testing
