@@ -1,13 +1,16 @@
 // Speed benchmark: simulated FFA_MSG_SEND_DIRECT_REQ round trips (NWd -> test SP echo, one PE)
 // per host second, with tracing off and on, and the peak RSS of each run; beside it, a bare
-// SystemC 6-hop method ring, so the model's overhead is a ratio. Each measurement runs in its own
-// child process (SystemC elaborates once per process).
+// SystemC 6-hop method ring, so the model's overhead is a ratio; and FF-A memory-sharing cycles
+// of one page (FFA_MEM_SHARE, the test SP's FFA_MEM_RETRIEVE_REQ and FFA_MEM_RELINQUISH on
+// command, FFA_MEM_RECLAIM: the mem_share workload) per host second, stage-2 tables included.
+// Each measurement runs in its own child process (SystemC elaborates once per process).
 //
-//   ffasim_bench [round_trips]       default 1,000,000
+//   ffasim_bench [round_trips]       default 1,000,000 (and a tenth as many sharing cycles)
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -74,6 +77,28 @@ uint64_t echo_run(uint64_t n, bool trace) {
   return 0;
 }
 
+// One-page share cycles; returns the reclaims done.
+uint64_t share_run(uint64_t n) {
+  ffasim::ScenarioConfig cfg;
+  cfg.pe_count = 1;
+  cfg.linux_driver = true;  // the probe maps the RX/TX buffers
+  ffasim::nwd::WorkloadItem w;
+  w.kind = "mem_share";
+  w.pes = {0};
+  w.count = n;
+  w.params["target"] = 0x8002;
+  cfg.workload.push_back(w);
+  try {
+    ffasim::Stack stack(cfg);
+    if (!stack.errors().empty()) std::fprintf(stderr, "ffasim_bench: %s\n", stack.errors().front().c_str());
+    for (auto& r : stack.results())
+      if (r.abi == "FFA_MEM_RECLAIM" && r.caller == "nwd") return r.count;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ffasim_bench: %s\n", e.what());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,6 +107,8 @@ int main(int argc, char** argv) {
   const Measure ring = in_child([&] { return ffasim::bench::run_ring(n); });
   const Measure off = in_child([&] { return echo_run(n, false); });
   const Measure on = in_child([&] { return echo_run(n / 4, true); });
+  const uint64_t shares = std::max<uint64_t>(1, n / 10);
+  const Measure share = in_child([&] { return share_run(shares); });
   auto rate = [](const Measure& m) { return m.seconds > 0 ? double(m.done) / m.seconds : 0; };
   std::printf("%-44s %12s %10s %12s\n", "measurement", "round trips", "seconds", "trips/s");
   std::printf("%-44s %12llu %10.3f %12.0f  (peak RSS %ld MiB)\n", "bare SystemC 6-hop method ring",
@@ -90,7 +117,9 @@ int main(int argc, char** argv) {
               (unsigned long long)off.done, off.seconds, rate(off), off.max_rss_kb / 1024);
   std::printf("%-44s %12llu %10.3f %12.0f  (peak RSS %ld MiB)\n", "DIRECT_REQ_32 echo, spans + trace kept",
               (unsigned long long)on.done, on.seconds, rate(on), on.max_rss_kb / 1024);
+  std::printf("%-44s %12llu %10.3f %12.0f  (peak RSS %ld MiB)\n", "4 KiB share+retrieve+relinquish+reclaim",
+              (unsigned long long)share.done, share.seconds, rate(share), share.max_rss_kb / 1024);
   std::printf("ratio ring / tracing off: %.2fx (target: within 2x); target 1 M round trips/s: %s\n",
               rate(off) > 0 ? rate(ring) / rate(off) : 0.0, rate(off) >= 1e6 ? "met" : "not met");
-  return off.done == n ? 0 : 1;
+  return off.done == n && share.done == shares ? 0 : 1;
 }
