@@ -102,6 +102,28 @@ TEST(Stage2Share, ADonateFullyRetrievedLeavesThePageMappedReadWriteExecuteForIts
   EXPECT_EQ(m.s.stage2_access(kTestSp, kPool, false), p.access.at(kTestSp));
 }
 
+TEST(Stage2Share, AnSpLendingItsOwnPageLosesItFromItsStage2WithATlbiAndGetsItBackOnReclaim) {
+  MemStack m;
+  constexpr uint64_t kOwn = kTestSpImage + 0x10000;
+  mem::Descriptor d;
+  d.sender = ffa::EndpointId(kTestSp);
+  d.receivers = {mem::Emad{ffa::EndpointId(kOptee), mem::perm::kRW}};
+  mem::set_constituents(d, {{kOwn, 2}});
+  const std::vector<uint8_t> b = mem::build_transaction(d, mem::Layout::V1_1);
+  ASSERT_TRUE(m.s.write(kSpTx, b, true));
+  const uint64_t before = m.s.tlbi_count();
+  const Regs r = m.sp(R(kLend32, b.size(), b.size()));
+  ASSERT_EQ(r[0], kSuccess32) << ffa::fid_name(r[0]) << " error " << int32_t(r[2]);
+  EXPECT_EQ(m.s.stage2_access(kTestSp, kOwn, true), "---");
+  EXPECT_EQ(m.s.stage2_access(kTestSp, kOwn + 0x1000, true), "---");
+  EXPECT_EQ(m.s.stage2_access(kTestSp, kOwn + 0x2000, true), "rw-");
+  EXPECT_EQ(m.s.tlbi_count(), before + 1);
+  EXPECT_EQ(m.s.stage2_access(kOptee, kOwn, true), "---");  // not retrieved
+  EXPECT_TRUE(regs_eq(R(kSuccess32), m.sp(R(kReclaim, uint32_t(r[2]), uint32_t(r[3]), 0))));
+  EXPECT_EQ(m.s.stage2_access(kTestSp, kOwn, true), "rwx");  // the owner's access before the lend
+  EXPECT_EQ(m.s.tlbi_count(), before + 1);
+}
+
 // --- SP accesses through the stage 2 -------------------------------------------------------------
 
 TEST(Stage2Access, AfterRetrieveTheSpWritesTheSharedPageAndTheNormalWorldSeesTheValue) {
