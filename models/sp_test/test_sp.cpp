@@ -249,13 +249,16 @@ class TestSpVcpu : public sim::CoContext {
     if (res[0] != fid(Abi::SUCCESS)) r[3] = status_of(res);
   }
 
+  // An operation span from when the work so far is done (the command's decode is not in it).
   int64_t begin_op(const char* name) {
     sim::Tracer* tr = s_.env.tracer;
     if (!tr) return -1;
-    return tr->begin_operation(tr->operation_key(name), s_.own_id, -1, pe().id(), pe().now());
+    return tr->begin_operation(tr->operation_key(name), s_.own_id, -1, pe().id(), done_time(), component,
+                               done_time() - pe().now());
   }
   void end_op(int64_t op) {
-    if (s_.env.tracer && op >= 0) s_.env.tracer->end_operation(op, pe().id(), pe().now());
+    if (s_.env.tracer && op >= 0)
+      s_.env.tracer->end_operation(op, pe().id(), done_time(), 0, component, done_time() - pe().now());
   }
 
   // CMD_REQ_ECHO: x4 = target, x5-x7 its ECHO arguments.
