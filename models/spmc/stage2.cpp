@@ -93,12 +93,16 @@ const PartitionStage2* Stage2Manager::find(ffa::EndpointId id) const {
   return nullptr;
 }
 
+PartitionStage2* Stage2Manager::find(ffa::EndpointId id) {
+  return const_cast<PartitionStage2*>(static_cast<const Stage2Manager&>(*this).find(id));
+}
+
 Stage2Update Stage2Manager::apply(const std::vector<AccessChange>& changes, std::vector<std::string>& errors) {
   Stage2Update u;
   std::vector<uint16_t> vmids;
   for (size_t i = 0; i < changes.size();) {
     const AccessChange& c = changes[i];
-    PartitionStage2* p = const_cast<PartitionStage2*>(find(c.endpoint));
+    PartitionStage2* p = find(c.endpoint);
     // A run: the same partition, PA space and change, on consecutive pages.
     size_t j = i + 1;
     while (j < changes.size() && changes[j].endpoint == c.endpoint && changes[j].page.secure == c.page.secure &&
@@ -129,7 +133,7 @@ Stage2Update Stage2Manager::apply(const std::vector<AccessChange>& changes, std:
 }
 
 uint8_t Stage2Manager::mapped_access(ffa::EndpointId id, const PageKey& page) {
-  PartitionStage2* p = const_cast<PartitionStage2*>(find(id));
+  PartitionStage2* p = find(id);
   if (!p) return 0;
   auto leaf = (page.secure ? *p->secure : *p->ns).tables().lookup(page.pa());
   if (!leaf || leaf->out != page.pa()) return 0;

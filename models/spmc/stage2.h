@@ -53,6 +53,7 @@ class Stage2Manager {
   void add_partition(ffa::EndpointId id, uint16_t vmid, const PartitionManifest& m, uint64_t memory_size,
                      std::vector<std::string>& errors);
   const PartitionStage2* find(ffa::EndpointId id) const;
+  PartitionStage2* find(ffa::EndpointId id);
   const std::vector<std::unique_ptr<PartitionStage2>>& partitions() const { return parts_; }
 
   // Applies the access changes of partitions (other endpoints have no stage 2 here).
