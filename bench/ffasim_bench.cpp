@@ -2,7 +2,8 @@
 // per host second, with tracing off and on, and the peak RSS of each run; beside it, a bare
 // SystemC 6-hop method ring, so the model's overhead is a ratio; and notification round trips (the
 // test SP sets one with a delayed SRI, the Linux SRI handler runs INFO_GET and GET) per host
-// second. Each measurement runs in its own child process (SystemC elaborates once per process).
+// second; and FF-A memory-sharing cycles of one page (FFA_MEM_SHARE, the test SP's retrieve and
+// relinquish on command, FFA_MEM_RECLAIM: the mem_share workload) per host second. Each measurement runs in its own child process (SystemC elaborates once per process).
 //
 //   ffasim_bench [round_trips]       default 1,000,000
 #include <sys/resource.h>
@@ -99,6 +100,28 @@ uint64_t notification_run(uint64_t n) {
 
 }  // namespace
 
+// One-page share cycles; returns the reclaims done.
+uint64_t share_run(uint64_t n) {
+  ffasim::ScenarioConfig cfg;
+  cfg.pe_count = 1;
+  cfg.linux_driver = true;  // the probe maps the RX/TX buffers
+  ffasim::nwd::WorkloadItem w;
+  w.kind = "mem_share";
+  w.pes = {0};
+  w.count = n;
+  w.params["target"] = 0x8002;
+  cfg.workload.push_back(w);
+  try {
+    ffasim::Stack stack(cfg);
+    if (!stack.errors().empty()) std::fprintf(stderr, "ffasim_bench: %s\n", stack.errors().front().c_str());
+    for (auto& r : stack.results())
+      if (r.abi == "FFA_MEM_RECLAIM" && r.caller == "nwd") return r.count;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ffasim_bench: %s\n", e.what());
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   const uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
@@ -106,6 +129,8 @@ int main(int argc, char** argv) {
   const Measure off = in_child([&] { return echo_run(n, false); });
   const Measure on = in_child([&] { return echo_run(n / 4, true); });
   const Measure notif = in_child([&] { return notification_run(n / 4); });
+  const uint64_t shares = std::max<uint64_t>(1, n / 10);
+  const Measure share = in_child([&] { return share_run(shares); });
   auto rate = [](const Measure& m) { return m.seconds > 0 ? double(m.done) / m.seconds : 0; };
   std::printf("%-44s %12s %10s %12s\n", "measurement", "round trips", "seconds", "trips/s");
   std::printf("%-44s %12llu %10.3f %12.0f  (peak RSS %ld MiB)\n", "bare SystemC 6-hop method ring",
@@ -116,7 +141,9 @@ int main(int argc, char** argv) {
               (unsigned long long)on.done, on.seconds, rate(on), on.max_rss_kb / 1024);
   std::printf("%-44s %12llu %10.3f %12.0f  (peak RSS %ld MiB)\n", "notification SET, SRI, INFO_GET, GET",
               (unsigned long long)notif.done, notif.seconds, rate(notif), notif.max_rss_kb / 1024);
+  std::printf("%-44s %12llu %10.3f %12.0f  (peak RSS %ld MiB)\n", "4 KiB share+retrieve+relinquish+reclaim",
+              (unsigned long long)share.done, share.seconds, rate(share), share.max_rss_kb / 1024);
   std::printf("ratio ring / tracing off: %.2fx (target: within 2x); target 1 M round trips/s: %s\n",
               rate(off) > 0 ? rate(ring) / rate(off) : 0.0, rate(off) >= 1e6 ? "met" : "not met");
-  return off.done == n && notif.done == n / 4 ? 0 : 1;
+  return off.done == n && notif.done == n / 4 && share.done == shares ? 0 : 1;
 }

@@ -43,6 +43,40 @@ def study() -> None:
               f"{r.mean_ns / 1e3:.1f} | {r.p99_ns / 1e3:.1f} | {r.max_ns / 1e3:,.1f} |")
 
 
+PAGES = "workload.0.pages"
+LAYOUT = "workload.0.constituents"
+OP = "workload.0.op"
+MEM_OPS = ("mem.send", "mem.retrieve", "mem.relinquish", "mem.reclaim")
+
+
+def memory_sharing() -> None:
+    """docs/memory-sharing.md: cost of share/lend/donate, retrieve, relinquish, reclaim vs pages."""
+    pages = [2 ** i for i in range(13)]  # 1 .. 4096
+    df = ffasim.sweep(DOCS.parent / "scenarios" / "mem_share_cost.yaml",
+                      {PAGES: pages, LAYOUT: ["contiguous", "scattered"], OP: ["share", "lend", "donate"]})
+    df["pages"] = df[PAGES].astype(int).astype(str)  # equally spaced: the sizes double
+    share = df[df[OP] == "share"]
+    for op in ("mem.send", "mem.retrieve"):
+        plots.metric_vs_param(share, "pages", abi=op, caller=None, metric="mean_ns", hue=LAYOUT,
+                              hue_label="constituents", logy=True, xlabel="pages (4 KiB)",
+                              title=f"FFA_MEM_SHARE to the test SP: {op} vs pages",
+                              out=DOCS / "img" / f"mem_share_{op.split('.')[1]}")
+    contiguous = df[df[LAYOUT] == "contiguous"]
+    plots.metric_vs_param(contiguous, "pages", abi="mem.retrieve", caller=None, metric="mean_ns", hue=OP,
+                          hue_label="transaction", logy=True, xlabel="pages (4 KiB), one constituent",
+                          title="Retrieve by the test SP: share vs lend vs donate",
+                          out=DOCS / "img" / "mem_share_ops")
+    print("| op | constituents | pages | send (µs) | retrieve (µs) | relinquish (µs) | reclaim (µs) |")
+    print("|---|---|--:|--:|--:|--:|--:|")
+    rows = df[df.abi.isin(MEM_OPS)]
+    for (op, layout, n), g in rows.groupby([OP, LAYOUT, PAGES], sort=False):
+        if n not in (1, 16, 256, 4096):
+            continue
+        mean = {a: g[g.abi == a].mean_ns for a in MEM_OPS}
+        cell = [f"{float(mean[a].iloc[0]) / 1e3:,.2f}" if len(mean[a]) else "—" for a in MEM_OPS]
+        print(f"| {op} | {layout} | {n} | " + " | ".join(cell) + " |")
+
+
 def tour() -> None:
     res = ffasim.run()
     plots.hop_bars(res, abis=["PSCI_VERSION", "FFA_VERSION", "FFA_MSG_SEND_DIRECT_REQ_32",
@@ -84,6 +118,6 @@ def mm_variables() -> None:
 
 
 if __name__ == "__main__":
-    tour()
-    study()
-    mm_variables()
+    which = sys.argv[1:] or ["tour", "study", "mm_variables", "memory_sharing"]
+    for name in which:
+        globals()[name]()

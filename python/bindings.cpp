@@ -364,6 +364,9 @@ PYBIND11_MODULE(_ffasim, m) {
       .def("driver", [](const Stack& s) { return driver_dict(s.driver()); })
       .def("errors", &Stack::errors)
       .def("notification_stats", &Stack::notification_stats)
+      .def("guest_errors", &Stack::guest_errors)
+      .def("stage2_access", &Stack::stage2_access)
+      .def("tlbi_count", &Stack::tlbi_count)
       .def("components", &Stack::components)
       .def("call",
            [](Stack& s, uint16_t endpoint, unsigned pe, const std::vector<uint64_t>& args,

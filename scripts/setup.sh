@@ -11,6 +11,7 @@ packages=(
   pybind11-dev python3-pybind11 python3-dev
   python3-pytest python3-numpy python3-pandas python3-matplotlib python3-yaml
   python3-tqdm python3-distributed
+  clang libclang-rt-dev   # the libFuzzer target on descriptor parsing (tests/fuzz)
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "models/ffa/abi.h"
+#include "models/ffa/mem_descriptors.h"
 #include "models/nwd_driver/nwd_kernel.h"
 #include "sim/core/coroutine.h"
 #include "sim/core/pe.h"
@@ -155,6 +156,11 @@ class NwdThread : public sim::CoContext {
   Task<bool> simple_call(const WorkloadItem& item);
   Task<bool> notification_set_get(const WorkloadItem& item);
 
+  // mem_share.cpp
+  Task<bool> mem_share(const WorkloadItem& item);
+  Task<uint64_t> mem_send(ffa::mem::Transaction type, const std::vector<uint8_t>& bytes, uint32_t head);
+  uint64_t mem_share_buffer(const WorkloadItem& item, uint64_t bytes, bool fresh);
+
   uint16_t own_id() const { return k_.st.own_id == 0xFFFF ? 0 : k_.st.own_id; }
   uint32_t src_dst(uint16_t dst) const { return uint32_t(own_id()) << 16 | dst; }
 
@@ -164,6 +170,9 @@ class NwdThread : public sim::CoContext {
   const WorkloadItem* echo_item_ = nullptr;
   bool echo_smc64_ = false;
   uint16_t echo_target_ = 0;
+  // mem_share: the memory of the item being run.
+  const WorkloadItem* share_item_ = nullptr;
+  uint64_t share_base_ = 0;
   double pending_ = 0;  // cycles passed to work() since the last resume
 };
 

@@ -87,6 +87,10 @@ namespace ffasim::nwd {
 //                 (CMD_NOTIFICATION_SET, delay-SRI flag as given), then runs the SRI handler
 //                 as if the SRI had arrived on this PE; the callback must see the ID. One
 //                 tracer operation "notification.set_get" (caller 0, callee target) per call.
+//   mem_share     target (the test SP's ID, required), pages (default 1), constituents (0
+//                 contiguous, 1 scattered single pages), op (0 share, 1 lend, 2 donate),
+//                 think_cycles: send, the target retrieves and relinquishes, reclaim
+//                 (mem_share.cpp)
 struct WorkloadItem {
   std::string kind;
   std::vector<unsigned> pes;

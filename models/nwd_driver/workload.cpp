@@ -30,6 +30,7 @@ const std::map<std::string, std::set<std::string>>& kinds() {
       {"mm_set_variable", {"size", "index", "attributes", "expect", "think_cycles"}},
       {"mm_get_variable", {"size", "index", "expect", "think_cycles"}},
       {"notification_set_get", {"target", "id", "delay_sri", "per_vcpu", "think_cycles"}},
+      {"mem_share", {"target", "pages", "constituents", "op", "think_cycles"}},
   };
   return k;
 }
@@ -54,7 +55,7 @@ void validate_params(const WorkloadItem& item, const std::string& key, const std
     if (!(value >= 0) || value != double(uint64_t(value)))
       throw std::invalid_argument(key + ".params." + name + ": expected a non-negative whole number");
   }
-  if (item.kind.find("echo") != std::string::npos || item.kind == "notification_set_get") {
+  if (item.kind.find("echo") != std::string::npos || item.kind == "notification_set_get" || item.kind == "mem_share") {
     auto t = item.params.find("target");
     if (t == item.params.end() || t->second > 0xFFFF)
       throw std::invalid_argument(key + ".params.target: required, the FF-A ID of the partition to call");
@@ -66,6 +67,14 @@ void validate_params(const WorkloadItem& item, const std::string& key, const std
       throw std::invalid_argument(key + ".params." + flag + ": expected 0 or 1");
   if (item.params.count("id") && item.params.at("id") > 63)
     throw std::invalid_argument(key + ".params.id: expected a notification ID from 0 to 63");
+  if (item.kind == "mem_share") {
+    const double pages = item_param(item, "pages", 1);
+    if (pages < 1 || pages > 65536) throw std::invalid_argument(key + ".params.pages: expected 1 to 65536 pages");
+    if (item_param(item, "constituents", 0) > 1)
+      throw std::invalid_argument(key + ".params.constituents: expected 0 (contiguous) or 1 (scattered)");
+    if (item_param(item, "op", 0) > 2)
+      throw std::invalid_argument(key + ".params.op: expected 0 (share), 1 (lend) or 2 (donate)");
+  }
 }
 
 }  // namespace
@@ -124,6 +133,9 @@ Task<void> NwdThread::run_item(const WorkloadItem& item) {
     } else if (item.kind == "mm_set_variable" || item.kind == "mm_get_variable") {
       co_await mm_item(item, n);
       if (!k_.mm_ready) co_return;  // one error line, not one per call
+    } else if (item.kind == "mem_share") {
+      const bool ok = co_await mem_share(item);
+      if (!ok) co_return;  // one error line, not one per call
     } else if (item.kind == "direct_req2_echo") {
       co_await direct_req2_echo(item, n);
     } else if (item.kind == "notification_set_get") {

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "models/sp_common/sp_memory.h"
 #include "models/spmc/manifest.h"
 #include "sim/core/host_channel.h"
 #include "sim/core/profile.h"
@@ -26,6 +27,8 @@ struct SpEnv {
   // Model parameters from the scenario (partitions[i].params); each model validates its keys
   // and throws std::invalid_argument("<key>: <what was expected>") on a bad one.
   std::map<std::string, std::string> params;
+  // Loads and stores through the SP's stage 2 (sp_memory.h); disabled if the stack gives none.
+  SpMemory memory;
 };
 
 }  // namespace ffasim::sp

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/ffa/abi.h"
+#include "models/ffa/mem_descriptors.h"
 #include "sim/core/coroutine.h"
 #include "sim/core/pe.h"
 
@@ -144,6 +145,16 @@ class TestSpVcpu : public sim::CoContext {
         work(double(m[4] & mask));
         r[4] = m[4] & mask;
         break;
+      case CMD_MEM_READ:
+      case CMD_MEM_WRITE:
+        memory(m, r);
+        break;
+      case CMD_MEM_RETRIEVE:
+        co_await mem_retrieve(m, r);
+        break;
+      case CMD_MEM_RELINQUISH:
+        co_await mem_relinquish(m, r);
+        break;
       case CMD_ID_GET: {
         const ArgRegs id = co_await call(ffa::regs(fid(Abi::ID_GET)));
         if (is_success(id[0])) r[4] = uint16_t(id[2]);
@@ -161,6 +172,100 @@ class TestSpVcpu : public sim::CoContext {
         r[3] = STATUS_UNKNOWN;
     }
     co_return r;
+  }
+
+  // CMD_MEM_READ / CMD_MEM_WRITE: one 64-bit access through the stage 2.
+  void memory(const ArgRegs& m, ArgRegs& r) {
+    const uint64_t mask = width_mask(m[0]);
+    if (!s_.env.memory.enabled()) {
+      r[3] = STATUS_UNKNOWN;
+      return;
+    }
+    const uint64_t addr = m[4] & mask;
+    const bool ns = m[5] & 1;
+    uint64_t value = m[6] & mask;
+    const bool write = (m[3] & mask) == CMD_MEM_WRITE;
+    const SpAccess a = write ? s_.env.memory.write(pe(), addr, &value, 8, ns) : s_.env.memory.read(pe(), addr, &value, 8, ns);
+    if (a.fault.is_fault()) {
+      r[3] = STATUS_DATA_ABORT;
+      r[4] = sim::mmu::abort_esr(a.fault);
+      r[5] = a.fault.ipa.value();
+      r[6] = sim::mmu::hpfar_el2(a.fault) & mask;
+    } else if (a.bus_error) {
+      r[3] = STATUS_BUS_ERROR;
+    } else if (!write) {
+      r[4] = value & mask;
+    }
+  }
+
+  // The status of a failed memory-management call: its FF-A error code, or STATUS_UNKNOWN.
+  static uint64_t status_of(const ArgRegs& res) { return res[0] == fid(Abi::ERROR) ? uint32_t(res[2]) : STATUS_UNKNOWN; }
+
+  bool put_tx(const std::vector<uint8_t>& b) {
+    return s_.env.tx_buffer && pe().mem_write(s_.env.tx_buffer, b.data(), b.size(), sim::Security::Secure);
+  }
+
+  // CMD_MEM_RETRIEVE: one operation "mem.retrieve" from the request to the last RX release.
+  Task<void> mem_retrieve(ArgRegs m, ArgRegs& r) {
+    namespace mem = ffa::mem;
+    const auto type = mem::Transaction(m[5] & 3);
+    mem::Descriptor d;
+    d.sender = ffa::EndpointId(uint16_t(m[6]));
+    d.handle = m[4];
+    d.flags = mem::type_flags(type);
+    d.receivers = {mem::Emad{ffa::EndpointId(uint16_t(s_.own_id)), type == mem::Transaction::Share ? uint8_t(0) : mem::perm::kNX}};
+    const std::vector<uint8_t> req = mem::build_retrieve_request(d, mem::Layout::V1_1);
+    if (!put_tx(req)) {
+      r[3] = STATUS_UNKNOWN;
+      co_return;
+    }
+    const int64_t op = begin_op("mem.retrieve");
+    ArgRegs res = co_await call(ffa::regs(fid(Abi::MEM_RETRIEVE_REQ), req.size(), req.size()));
+    uint64_t total = 0, got = 0, fragments = 0;
+    if (res[0] == fid(Abi::MEM_RETRIEVE_RESP)) {
+      total = uint32_t(res[1]);
+      got = uint32_t(res[2]);
+      fragments = 1;
+      for (;;) {
+        res = co_await call(ffa::regs(fid(Abi::RX_RELEASE)));
+        if (res[0] != fid(Abi::SUCCESS) || got >= total) break;
+        res = co_await call(ffa::regs(fid(Abi::MEM_FRAG_RX), uint32_t(d.handle), uint32_t(d.handle >> 32), got));
+        if (res[0] != fid(Abi::MEM_FRAG_TX)) break;
+        got += uint32_t(res[3]);
+        ++fragments;
+      }
+    }
+    end_op(op);
+    if (res[0] == fid(Abi::SUCCESS) && got == total) {
+      r[4] = total;
+      r[5] = fragments;
+    } else {
+      r[3] = status_of(res);
+    }
+  }
+
+  // CMD_MEM_RELINQUISH: one operation "mem.relinquish".
+  Task<void> mem_relinquish(ArgRegs m, ArgRegs& r) {
+    if (!put_tx(ffa::mem::build_relinquish({m[4], 0, {ffa::EndpointId(uint16_t(s_.own_id))}}))) {
+      r[3] = STATUS_UNKNOWN;
+      co_return;
+    }
+    const int64_t op = begin_op("mem.relinquish");
+    const ArgRegs res = co_await call(ffa::regs(fid(Abi::MEM_RELINQUISH)));
+    end_op(op);
+    if (res[0] != fid(Abi::SUCCESS)) r[3] = status_of(res);
+  }
+
+  // An operation span from when the work so far is done (the command's decode is not in it).
+  int64_t begin_op(const char* name) {
+    sim::Tracer* tr = s_.env.tracer;
+    if (!tr) return -1;
+    return tr->begin_operation(tr->operation_key(name), s_.own_id, -1, pe().id(), done_time(), component,
+                               done_time() - pe().now());
+  }
+  void end_op(int64_t op) {
+    if (s_.env.tracer && op >= 0)
+      s_.env.tracer->end_operation(op, pe().id(), done_time(), 0, component, done_time() - pe().now());
   }
 
   // CMD_REQ_ECHO: x4 = target, x5-x7 its ECHO arguments.

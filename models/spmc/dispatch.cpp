@@ -77,8 +77,8 @@ const Spmc::Impl::AbiEntry* Spmc::Impl::entry_for(ffa::Abi abi) const {
 }
 
 Spmc::Impl::Impl(const SpmcConfig& c, std::vector<PartitionSpec> specs, sim::Platform& p,
-                 const sim::Profile& profile, sim::ComponentId comp)
-    : cfg(c), platform(p), component(comp), pes(p.pe_count()) {
+                 const sim::Profile& profile, sim::ComponentId comp, sim::mmu::MmuSystem& m)
+    : cfg(c), platform(p), component(comp), pes(p.pe_count()), mmus(m) {
   t.load(profile);
   nwd.id = ffa::kNsEndpointId;
   preempted_key = p.tracer().operation_key("sp.preempted");
@@ -121,6 +121,7 @@ Spmc::Impl::Impl(const SpmcConfig& c, std::vector<PartitionSpec> specs, sim::Pla
     el2.back()->component = comp;
   }
   notifications_setup();
+  mem_setup();  // ownership and stage 2 from the manifests (in cold_boot_insns)
 }
 
 Partition* Spmc::Impl::find(ffa::EndpointId id) const {
@@ -221,6 +222,14 @@ Step Spmc::Impl::enter_vcpu(sim::Pe& pe, Vcpu* v, const sim::ArgRegs& regs) {
     insns(pe, sim::Cost::Dispatch, t.s2_switch_insns);
     ps.last_s2 = v->partition;
   }
+  // The partition's stage 2 (the SPMD switches these EL2 registers with the world, so they are
+  // written on every entry; the cost is charged only when the partition changes).
+  if (const PartitionStage2* p2 = s2->find(v->partition->id)) {
+    s.vsttbr_el2 = s2->vsttbr_el2(*p2);
+    s.vstcr_el2 = s2->vstcr_el2();
+    s.vttbr_el2 = s2->vttbr_el2(*p2);
+    s.vtcr_el2 = s2->vtcr_el2();
+  }
   insns(pe, sim::Cost::SaveRestore, t.gprs * core.gpr_save_insns_per_reg);
   insns(pe, sim::Cost::Dispatch, t.exit_insns);
   s.x = v->gprs;
@@ -250,8 +259,8 @@ Step Spmc::Impl::smc_to_spmd(sim::Pe& pe, const sim::ArgRegs& regs) {
 // --- the public facade ----------------------------------------------------------------------
 
 Spmc::Spmc(const SpmcConfig& cfg, std::vector<PartitionSpec> partitions, sim::Platform& platform,
-           const sim::Profile& profile, sim::ComponentId component)
-    : impl_(std::make_unique<Impl>(cfg, std::move(partitions), platform, profile, component)) {
+           const sim::Profile& profile, sim::ComponentId component, sim::mmu::MmuSystem& mmus)
+    : impl_(std::make_unique<Impl>(cfg, std::move(partitions), platform, profile, component, mmus)) {
   this->component = component;
 }
 Spmc::~Spmc() = default;

@@ -103,6 +103,19 @@ void IsolationChecker::check_page(const PageKey& k, const PageState& p, const st
     fail(after, page_name(k) + " is writable by " + std::to_string(writers) + " endpoints but not shared");
 }
 
+void IsolationChecker::check_stage2(const MemoryState& m, const std::vector<EndpointId>& partitions,
+                                    const Stage2Lookup& mapped, const std::string& after) {
+  constexpr uint8_t kData = access::kR | access::kW;
+  for (auto& [k, p] : m.tracked()) {
+    for (EndpointId sp : partitions) {
+      const uint8_t want = p.of(sp), have = mapped(sp, k);
+      if ((have & kData) != (want & kData) || (have & access::kX & ~want))
+        fail(after, "the stage 2 of " + ep_name(sp) + " gives " + access::name(have) + " on " + page_name(k) +
+                        ", the ownership state says " + access::name(want));
+    }
+  }
+}
+
 void IsolationChecker::expect_no_access(const MemoryState& m, const std::vector<PageKey>& pages, EndpointId ep,
                                         const std::string& after) {
   for (auto& k : pages)

@@ -12,11 +12,17 @@
 //   5. Secure memory is never owned by, or accessible to, a normal-world endpoint.
 //   6. Every page of a fully sent transaction is marked as in it, and every marked page belongs
 //      to a live transaction with that handle.
+//   7. The partitions' real stage-2 tables agree (check_stage2, a walk of the descriptors in
+//      memory): on every page whose state moved from its initial one, each partition's mapping
+//      gives exactly the read/write access the state records (none: unmapped), and execute only
+//      where the state allows it (instruction access of a partition's own memory follows its
+//      manifest regions, which may be narrower).
 //
 // A violation is a model bug, never a guest error: it is recorded as one line ("isolation: after
 // FFA_MEM_RECLAIM: ...") and joins the SPMC's errors, which make tests fail.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +37,10 @@ class IsolationChecker {
   // Post-conditions of one ABI on the pages it moved.
   void expect_no_access(const MemoryState& m, const std::vector<PageKey>& pages, ffa::EndpointId ep,
                         const std::string& after);
+  // Invariant 7: `mapped(partition, page)` is the access the partition's stage 2 gives the page.
+  using Stage2Lookup = std::function<uint8_t(ffa::EndpointId, const PageKey&)>;
+  void check_stage2(const MemoryState& m, const std::vector<ffa::EndpointId>& partitions, const Stage2Lookup& mapped,
+                    const std::string& after);
   void expect_owner_only(const MemoryState& m, const std::vector<PageKey>& pages, ffa::EndpointId owner,
                          const std::string& after);
 

@@ -19,6 +19,7 @@
 
 #include "models/ffa/mem_descriptors.h"
 #include "models/spmc/spmc_impl.h"
+#include "sim/mmu_s2/mmu_timing.h"
 
 namespace ffasim::spmc {
 
@@ -133,12 +134,18 @@ void zero_pages(Impl& s, Call& c, const std::vector<PageKey>& pages) {
   }
 }
 
-// After every memory-management ABI: the page updates are charged (and, with sim/mmu_s2, will
-// drive the stage-2 tables), and the isolation invariant is checked if asked for.
+// After every memory-management ABI: the page updates reach the partitions' stage-2 tables (with
+// their costs and the TLB maintenance), and the isolation invariant is checked if asked for,
+// against the ownership state and against the tables themselves.
 Action finish(Impl& s, Call& c, Action act) {
-  const std::vector<AccessChange> changes = s.mm.pages.take_changes();
-  s.insns(c.pe, sim::Cost::Dispatch, s.t.mem_page_update_insns * double(changes.size()));
-  if (s.cfg.check_isolation) s.checker.check(s.mm.pages, live_shares(s), label(c));
+  s.apply_stage2(c.pe);
+  if (s.cfg.check_isolation) {
+    s.checker.check(s.mm.pages, live_shares(s), label(c));
+    std::vector<EndpointId> parts;
+    for (auto& p : s.partitions) parts.push_back(p->id);
+    s.checker.check_stage2(s.mm.pages, parts, [&](EndpointId ep, const PageKey& k) { return s.s2->mapped_access(ep, k); },
+                           label(c));
+  }
   for (size_t i = s.mm.violations_reported; i < s.checker.violations().size(); ++i)
     s.errors.push_back(s.checker.violations()[i]);
   s.mm.violations_reported = s.checker.violations().size();
@@ -454,6 +461,34 @@ void Spmc::Impl::mem_setup() {
   }
   for (auto& p : partitions)
     mm.pages.add_range({p->manifest.load_address, partition_memory_size(p->manifest), true, p->id});
+  const uint64_t image = cfg.core.binary_size ? cfg.core.binary_size : 0x80000;
+  const uint64_t pool = cfg.s2_pool_base ? cfg.s2_pool_base : (cfg.core.load_address + image + kPage - 1) & ~uint64_t(kPage - 1);
+  s2 = std::make_unique<Stage2Manager>(mmus.memory(), pool, cfg.s2_pool_size);
+  for (auto& p : partitions)
+    s2->add_partition(p->id, uint16_t(p->index + 1), p->manifest, partition_memory_size(p->manifest), errors);
+}
+
+// Costs: spmc.mem_page_update_insns per ownership change; spmc.s2_map_page_insns and
+// spmc.s2_unmap_page_insns per page written into a stage 2; for every partition that lost or
+// narrowed a mapping, one TLBI VMALLS12E1IS (its VMID, stage 1 and 2, every PE's TLB) at
+// mmu.tlbi_broadcast_cycles (Hafnium invalidates per range; the model uses the by-VMID form).
+void Spmc::Impl::apply_stage2(sim::Pe& pe) {
+  const std::vector<AccessChange> changes = mm.pages.take_changes();
+  if (changes.empty()) return;
+  insns(pe, sim::Cost::Dispatch, t.mem_page_update_insns * double(changes.size()));
+  const Stage2Update u = s2->apply(changes, errors);
+  insns(pe, sim::Cost::Dispatch, t.s2_map_page_insns * double(u.pages_mapped) +
+                                     t.s2_unmap_page_insns * double(u.pages_unmapped));
+  for (uint16_t vmid : u.invalidate_vmids) {
+    sim::mmu::TlbiScope scope;  // TLBI VMALLS12E1IS from Secure EL2
+    scope.combined = scope.stage2_only = true;
+    scope.regimes = sim::mmu::regime_bit(sim::mmu::Regime::EL10);
+    scope.security = sim::Security::Secure;
+    scope.vmid = vmid;
+    mmus.tlbi(pe.id(), scope, true);
+    ++tlbis;
+    pe.charge_ps(sim::Cost::Dispatch, sim::mmu::tlbi_cost(true, mmus.timing(), pe.period_ps()));
+  }
 }
 
 // FFA_MEM_DONATE, FFA_MEM_LEND, FFA_MEM_SHARE (32/64): w1 = total length, w2 = fragment length,
@@ -476,7 +511,6 @@ void Spmc::Impl::mem_setup() {
 //   NO_MEMORY           all 100 share states in use;
 //   ABORTED             the TX buffer is not backed by memory (a configuration error).
 Action Spmc::Impl::mem_send(Call& c) {
-  mem_setup();
   insns(c.pe, sim::Cost::Dispatch, t.mem_call_insns);
   return finish(*this, c, send_first(*this, c));
 }
@@ -490,7 +524,6 @@ Action Spmc::Impl::mem_send(Call& c) {
 // rules checked on the last fragment; DENIED for the pages (see FFA_MEM_SHARE); NO_MEMORY for a
 // 21st fragment (Hafnium MAX_FRAGMENTS), which drops the transaction.
 Action Spmc::Impl::mem_frag_tx(Call& c) {
-  mem_setup();
   insns(c.pe, sim::Cost::Dispatch, t.mem_call_insns);
   return finish(*this, c, frag_tx(*this, c));
 }
@@ -513,7 +546,6 @@ Action Spmc::Impl::mem_frag_tx(Call& c) {
 //   NOT_SUPPORTED       a hypervisor retrieve request (no EMAD) from the normal world;
 //   ABORTED             the TX or RX buffer is not backed by memory.
 Action Spmc::Impl::mem_retrieve_req(Call& c) {
-  mem_setup();
   insns(c.pe, sim::Cost::Dispatch, t.mem_call_insns);
   return finish(*this, c, retrieve(*this, c));
 }
@@ -529,7 +561,6 @@ Action Spmc::Impl::mem_retrieve_resp(Call& c) { return reply_error(ffa::Error::N
 // not a borrower or has no retrieval in progress, an offset other than the bytes delivered so
 // far, and (EL3) a normal-world caller; BUSY while the RX buffer is full (EL3: DENIED).
 Action Spmc::Impl::mem_frag_rx(Call& c) {
-  mem_setup();
   insns(c.pe, sim::Cost::Dispatch, t.mem_call_insns);
   return finish(*this, c, frag_rx(*this, c));
 }
@@ -543,7 +574,6 @@ Action Spmc::Impl::mem_frag_rx(Call& c) {
 // or holds no complete retrieval, the zero flag on a SHARE, and (EL3) a normal-world caller;
 // DENIED for the zero flag with read-only access; ABORTED if the TX buffer is not memory.
 Action Spmc::Impl::mem_relinquish(Call& c) {
-  mem_setup();
   insns(c.pe, sim::Cost::Dispatch, t.mem_call_insns);
   return finish(*this, c, relinquish(*this, c));
 }
@@ -555,7 +585,6 @@ Action Spmc::Impl::mem_relinquish(Call& c) {
 // caller or w3 != 0; DENIED while any borrower holds a retrieval (EL3: checked before "not fully
 // sent"), or for the zero flag when the lender could not write the pages.
 Action Spmc::Impl::mem_reclaim(Call& c) {
-  mem_setup();
   insns(c.pe, sim::Cost::Dispatch, t.mem_call_insns);
   return finish(*this, c, reclaim(*this, c));
 }
@@ -579,8 +608,33 @@ Action Spmc::Impl::mem_retrieve_req_features(Call& c) {
   return reply(ffa::success(ns ? kNsBit : 0));
 }
 
+uint8_t Spmc::stage2_access(EndpointId id, uint64_t pa, bool secure) const {
+  return impl_->s2->mapped_access(id, PageKey{pa / kPage, secure});
+}
+
+uint64_t Spmc::tlbi_count() const { return impl_->tlbis; }
+uint64_t Spmc::s2_pool_in_use() const { return impl_->s2->pool_in_use(); }
+const std::vector<std::string>& Spmc::guest_errors() const { return impl_->guest_errors; }
+
+// Hafnium (handle_data_abort -> vcpu_handle_page_fault fails): the abort is logged with the
+// IPA from HPFAR_EL2 and injected into the partition's EL1 as a data abort. The model records
+// the line; the SP's access reports the fault to its own code (models/sp_common/sp_memory.h).
+void Spmc::stage2_abort(sim::Pe& pe, const sim::mmu::Fault& f) {
+  const SpmcPeState& ps = impl_->pes[pe.id()];
+  const Partition* p = ps.current ? ps.current->partition : nullptr;
+  char b[256];
+  std::snprintf(b, sizeof b,
+                "SPMC: stage-2 %s abort from SP 0x%04x (%s) vCPU %u on PE %u: IPA 0x%llx (%s), %s fault at level %d "
+                "(ESR_EL2 0x%08x, HPFAR_EL2 0x%llx)",
+                f.access == sim::mmu::AccessType::Execute ? "instruction" : "data", p ? p->id.value : 0,
+                p ? p->manifest.description.c_str() : "?", ps.current ? ps.current->index : 0u, unsigned(pe.id()),
+                (unsigned long long)f.ipa.value(), f.ipa_space == sim::Security::Secure ? "secure" : "non-secure",
+                sim::mmu::name(f.type), f.level, sim::mmu::abort_esr(f), (unsigned long long)sim::mmu::hpfar_el2(f));
+  impl_->guest_errors.push_back(b);
+}
+
 PageAccessView Spmc::page_access(uint64_t pa) const {
-  impl_->mem_setup();
+
   PageAccessView v;
   PageKey k;
   if (!impl_->mm.pages.page_of(pa, k)) return v;

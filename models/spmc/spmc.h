@@ -19,6 +19,7 @@
 #include "sim/core/platform.h"
 #include "sim/core/profile.h"
 #include "sim/core/software.h"
+#include "sim/mmu_s2/mmu_system.h"
 
 namespace ffasim::spmc {
 
@@ -48,6 +49,10 @@ struct SpmcConfig {
   // (a physical SGI, to the normal world), HF_NOTIFICATION_PENDING_INTID and HF_MANAGED_EXIT_INTID
   // (virtual, to S-EL1 SPs).
   uint32_t sri_intid = 8, npi_intid = 5, mei_intid = 4;
+  // Where the SPMC keeps its partitions' stage-2 tables (secure memory it owns, Hafnium's page
+  // pool); 0 = right after its image (load_address + binary_size).
+  uint64_t s2_pool_base = 0;
+  uint64_t s2_pool_size = 0x100000;
 };
 
 // Notification signalling so far (reports, tests).
@@ -90,8 +95,9 @@ struct SpmcStats {
 class Spmc : public sim::ExceptionHandler {
  public:
   // `component`: where the SPMC's own time is attributed.
+  // `mmus`: the platform's MMUs, whose TLBs the SPMC's TLB maintenance reaches.
   Spmc(const SpmcConfig& cfg, std::vector<PartitionSpec> partitions, sim::Platform& platform,
-       const sim::Profile& profile, sim::ComponentId component);
+       const sim::Profile& profile, sim::ComponentId component, sim::mmu::MmuSystem& mmus);
   ~Spmc() override;
   static void declare(sim::Profile& p);
 
@@ -113,6 +119,17 @@ class Spmc : public sim::ExceptionHandler {
   // it). Without a hook an SRI is only counted. A delayed SRI is raised when the SPMC next
   // returns to the normal world on that PE.
   void set_raise_sri(std::function<void(unsigned pe)> raise_sri);
+  // The access bits (1 r, 2 w, 4 x) partition `id`'s stage-2 tables give to the page at `pa`
+  // (secure or NS PA space), read by walking the descriptors in memory; 0 if unmapped.
+  uint8_t stage2_access(ffa::EndpointId id, uint64_t pa, bool secure) const;
+  // A stage-2 abort taken to S-EL2 from an SP's access: recorded as one guest-error line naming
+  // the SP, the IPA and the fault (see guest_errors()).
+  void stage2_abort(sim::Pe& pe, const sim::mmu::Fault& f);
+  // Guest mistakes the SPMC reported (stage-2 aborts), one line each; not model errors.
+  const std::vector<std::string>& guest_errors() const;
+  // Broadcast TLB invalidations the SPMC issued (TLBI VMALLS12E1IS), and the stage-2 table pool.
+  uint64_t tlbi_count() const;
+  uint64_t s2_pool_in_use() const;
 
   struct Impl;
 

@@ -11,6 +11,7 @@
 #include "models/spmc/notifications_state.h"
 #include "models/spmc/spmc.h"
 #include "models/spmc/spmc_state.h"
+#include "models/spmc/stage2.h"
 #include "sim/core/coroutine.h"
 #include "sim/core/pe.h"
 
@@ -82,7 +83,7 @@ struct Spmc::Impl {
   };
 
   Impl(const SpmcConfig& cfg, std::vector<PartitionSpec> specs, sim::Platform& platform,
-       const sim::Profile& profile, sim::ComponentId component);
+       const sim::Profile& profile, sim::ComponentId component, sim::mmu::MmuSystem& mmus);
 
   SpmcConfig cfg;
   sim::Platform& platform;
@@ -95,6 +96,10 @@ struct Spmc::Impl {
   std::vector<std::unique_ptr<El2Context>> el2;
   std::vector<std::unique_ptr<SpVector>> sel1_vectors;  // per PE
   std::vector<std::string> errors;
+  std::vector<std::string> guest_errors;  // guest mistakes reported (stage-2 aborts)
+  sim::mmu::MmuSystem& mmus;
+  std::unique_ptr<Stage2Manager> s2;     // each partition's stage-2 tables (stage2.h)
+  uint64_t tlbis = 0;
   bool nwd_locked = false;  // the normal world called an ABI other than FFA_VERSION
   ffa::Version spmc_version() const { return {uint16_t(cfg.core.maj_ver), uint16_t(cfg.core.min_ver)}; }
 
@@ -157,7 +162,6 @@ struct Spmc::Impl {
   Action mem_relinquish(Call& c);
   Action mem_reclaim(Call& c);
   Action mem_retrieve_req_features(Call& c);
-  void mem_setup();  // owner ranges from the manifests, on first use
 
   // notifications.cpp: FFA_NOTIFICATION_* (section 6), the SRI and the NPI.
   NotificationsState notif;
@@ -176,6 +180,9 @@ struct Spmc::Impl {
   NotificationReceiver* notification_receiver(ffa::EndpointId id);
   void sri_raise(unsigned pe);
   void sri_trigger_if_delayed(unsigned pe);
+  void mem_setup();  // owner ranges and stage-2 tables from the manifests, at init
+  // Drains the ownership changes of one ABI into the stage-2 tables, with their costs and TLBI.
+  void apply_stage2(sim::Pe& pe);
 };
 
 }  // namespace ffasim::spmc

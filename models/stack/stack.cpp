@@ -17,6 +17,7 @@
 #include "models/spmd/spmd.h"
 #include "models/stack/interrupts.h"
 #include "sim/core/platform.h"
+#include "sim/mmu_s2/mmu_system.h"
 
 namespace ffasim {
 
@@ -31,8 +32,15 @@ std::string hex16(uint16_t v) {
   return b;
 }
 
+std::string hex64(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%llx", (unsigned long long)v);
+  return b;
+}
+
 void declare_all(sim::Profile& p) {
   sim::CoreTiming::declare(p);
+  sim::mmu::MmuTiming::declare(p);
   spmd::Spmd::declare(p);
   spmc::Spmc::declare(p);
   sp::declare_optee_params(p);
@@ -82,6 +90,7 @@ struct Stack::Impl {
   sim::Profile profile;
   std::unique_ptr<sim::Platform> platform;
   std::unique_ptr<InterruptHw> irq_hw;
+  std::unique_ptr<sim::mmu::MmuSystem> mmus;
   spmc::CoreManifest core;
   std::vector<spmc::PartitionManifest> manifests;
   std::unique_ptr<spmc::Spmc> spmc;
@@ -184,6 +193,14 @@ struct Stack::Impl {
       for (unsigned i = 0; i < cfg.pe_count; ++i) platform->pe(sim::PeId(i)).set_precise_interrupts(sources);
     }
     mem.claim(core.load_address, core.binary_size ? core.binary_size : 0x80000, sim::Security::Secure, "spmc");
+    const uint64_t spmc_image = core.binary_size ? core.binary_size : 0x80000;
+    mem.claim(core.load_address, spmc_image, sim::Security::Secure, "spmc");
+    mmus = std::make_unique<sim::mmu::MmuSystem>(mem, platform->core_timing(), profile, cfg.pe_count);
+    spmc::SpmcConfig sc;
+    sc.s2_pool_base = (core.load_address + spmc_image + 0xFFF) & ~uint64_t(0xFFF);
+    if (!mem.claim(sc.s2_pool_base, sc.s2_pool_size, sim::Security::Secure, "spmc stage-2 tables"))
+      throw std::runtime_error(cfg.spmc_manifest + ": the SPMC's stage-2 table pool [" + hex64(sc.s2_pool_base) + ", +" +
+                               hex64(sc.s2_pool_size) + ") after its image must be free secure memory");
 
     std::vector<spmc::PartitionSpec> specs;
     for (size_t i = 0; i < manifests.size(); ++i) {
@@ -196,6 +213,7 @@ struct Stack::Impl {
       env.tracer = &tr;
       env.component = tr.add_component("sp:" + hex16(id) + " " + label);
       for (auto& [k, v] : cfg.partitions[i].params) env.params[k] = v;
+      env.memory = sp::SpMemory(mmus.get(), [this](sim::Pe& pe, const sim::mmu::Fault& f) { spmc->stage2_abort(pe, f); });
       if (cfg.partitions[i].model == "optee") {
         // OP-TEE's static carve-out for message arguments (see optee_sp.h), shared with the driver.
         env.params.try_emplace("static_shm_base", std::to_string(cfg.optee_shm_base));
@@ -231,7 +249,6 @@ struct Stack::Impl {
       partition_names.push_back({id, label});
       specs.push_back({m, std::move(model), env.component, env.conduit});
     }
-    spmc::SpmcConfig sc;
     sc.core = core;
     sc.flavour = cfg.spmc_flavour == "tfa-el3-spmc" ? spmc::Flavour::TfaEl3Spmc : spmc::Flavour::Hafnium;
     if (cfg.spmc_flavour != "hafnium" && cfg.spmc_flavour != "tfa-el3-spmc")
@@ -241,7 +258,7 @@ struct Stack::Impl {
     sc.partition_info_size = cfg.partition_info_size;
     sc.check_isolation = cfg.check_isolation;
     sc.per_vcpu_notifications = cfg.per_vcpu_notifications;
-    spmc = std::make_unique<spmc::Spmc>(sc, std::move(specs), *platform, profile, c_spmc);
+    spmc = std::make_unique<spmc::Spmc>(sc, std::move(specs), *platform, profile, c_spmc, *mmus);
     for (size_t i = 0; i < partition_names.size(); ++i) {
       partition_names[i].first = spmc->partition_id(i).value;
       // The tracer attributes each vCPU's calls to its partition from its first call on (the SP
@@ -386,6 +403,15 @@ void Stack::write_trace(const std::string& path) {
 }
 
 const nwd::DriverState& Stack::driver() const { return impl_->nwd->state(); }
+
+std::vector<std::string> Stack::guest_errors() const { return impl_->spmc->guest_errors(); }
+
+std::string Stack::stage2_access(uint16_t endpoint, uint64_t pa, bool secure) const {
+  const uint8_t a = impl_->spmc->stage2_access(ffa::EndpointId(endpoint), pa, secure);
+  return std::string(a & 1 ? "r" : "-") + (a & 2 ? "w" : "-") + (a & 4 ? "x" : "-");
+}
+
+uint64_t Stack::tlbi_count() const { return impl_->spmc->tlbi_count(); }
 
 std::vector<std::string> Stack::errors() const {
   std::vector<std::string> e = impl_->spmd->stats().errors;

@@ -136,6 +136,8 @@ class Stack {
   std::vector<std::string> errors() const;       // firmware and driver errors, one line each
   // The SPMC's notification signalling so far: "sri_raised", "sri_delayed", "npi_recorded".
   std::map<std::string, uint64_t> notification_stats() const;
+  // Guest mistakes the firmware reported (an SP's stage-2 abort), one line each.
+  std::vector<std::string> guest_errors() const;
   std::vector<std::string> components() const;
 
   // Drives one call from an endpoint and runs until it returns or everything is idle. For the
@@ -156,6 +158,11 @@ class Stack {
   bool read(uint64_t pa, size_t size, bool secure, std::vector<uint8_t>& out) const;
   std::vector<MemoryMapRow> memory_map() const;
   PageAccessInfo page_access(uint64_t pa) const;
+  // What partition `endpoint`'s real stage-2 tables give the page at `pa` ("rw-", "---", ...),
+  // by a walk of the descriptors in memory.
+  std::string stage2_access(uint16_t endpoint, uint64_t pa, bool secure) const;
+  // Broadcast TLB invalidations the SPMC issued so far.
+  uint64_t tlbi_count() const;
   std::vector<ProfileRow> profile() const;
   // Endpoint IDs of the partitions, in manifest order, with their names.
   std::vector<std::pair<uint16_t, std::string>> partitions() const;

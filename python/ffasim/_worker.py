@@ -53,9 +53,9 @@ class _Session:
         return _engine.collect(self.need(), self.scn, spans=spans)
 
 
-_STACK_METHODS = {"run", "now_ns", "clock_hz", "errors", "components", "driver", "last_input",
-                  "host_waiting", "write", "read", "memory_map", "profile", "partitions",
-                  "write_trace", "notification_stats"}
+_STACK_METHODS = {"run", "now_ns", "clock_hz", "errors", "guest_errors", "stage2_access", "components",
+                  "driver", "last_input", "host_waiting", "write", "read", "memory_map", "profile",
+                  "partitions", "write_trace", "notification_stats"}
 
 
 def main() -> int:

@@ -57,6 +57,7 @@ _ECHO_64 = {"kind": "direct_echo", "target": 0x8002, "smc64": 1}
 # The test SP sets notification 1 for the kernel (delayed SRI, as OP-TEE does); the SRI handler
 # runs INFO_GET and GET.
 _NOTIF_SET_GET = {"kind": "notification_set_get", "target": 0x8002, "id": 1, "delay_sri": 1}
+_SHARE_4K = {"kind": "mem_share", "target": 0x8002, "pages": 1}
 
 SUITE: tuple[Case, ...] = (
     Case("FFA_VERSION", {"kind": "ffa_version"}, "FFA_VERSION"),
@@ -69,8 +70,9 @@ SUITE: tuple[Case, ...] = (
     Case("notification.set_get sp:8002", _NOTIF_SET_GET, "notification.set_get", "sp:8002"),
     Case("FFA_NOTIFICATION_INFO_GET_64 set_get", _NOTIF_SET_GET, "FFA_NOTIFICATION_INFO_GET_64"),
     Case("FFA_NOTIFICATION_GET set_get", _NOTIF_SET_GET, "FFA_NOTIFICATION_GET"),
-    # Pending model (memory sharing): uncomment when the workload kind exists.
-    # Case("FFA_MEM_SHARE_64 4 pages sp:8002", {"kind": "mem_share", "target": 0x8002, "pages": 4}, "FFA_MEM_SHARE_64", "spmc"),
+    # One page shared with the test SP, which retrieves and relinquishes it; reclaimed after.
+    Case("FFA_MEM_SHARE_32 4 KiB sp:8002", _SHARE_4K, "FFA_MEM_SHARE_32"),
+    Case("FFA_MEM_RECLAIM 4 KiB sp:8002", _SHARE_4K, "FFA_MEM_RECLAIM"),
 )
 
 

@@ -74,11 +74,18 @@ WORKLOAD_KINDS: dict[str, tuple[str, ...]] = {
     "mm_set_variable": ("size", "index", "attributes", "expect", "think_cycles"),
     "mm_get_variable": ("size", "index", "expect", "think_cycles"),
     "notification_set_get": ("target", "id", "delay_sri", "per_vcpu", "think_cycles"),
+    "mem_share": ("target", "pages", "constituents", "op", "think_cycles"),
 }
 WORKLOAD_REQUIRED: dict[str, tuple[str, ...]] = {
     "direct_echo": ("target",),
     "direct_req2_echo": ("target",),
     "notification_set_get": ("target",),
+    "mem_share": ("target",),
+}
+# Workload parameters given by name, and the numbers the C++ workload takes for them.
+WORKLOAD_NAMED: dict[str, dict[str, int]] = {
+    "op": {"share": 0, "lend": 1, "donate": 2},
+    "constituents": {"contiguous": 0, "scattered": 1},
 }
 
 SET_ORIGIN = "--set"
@@ -696,6 +703,12 @@ class _Validator:
         for k in params:
             if k in w:
                 v = w[k]
+                if k in WORKLOAD_NAMED and kind == "mem_share":
+                    names = WORKLOAD_NAMED[k]
+                    if v not in names:
+                        self.fail(f"{path}.{k}", f"expected one of {', '.join(names)}, got {_kind(v)}")
+                    out["params"][k] = float(names[v])
+                    continue
                 n = (1 if v else 0) if isinstance(v, bool) else as_number(v)
                 if n is None or n < 0:
                     self.fail(f"{path}.{k}", f"expected a non-negative number, got {_kind(v)}")

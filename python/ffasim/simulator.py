@@ -224,6 +224,16 @@ class Simulator:
         """Firmware and driver errors so far, one line each."""
         return list(self._stack("errors"))
 
+    def guest_errors(self) -> list[str]:
+        """Guest mistakes the firmware reported so far (an SP's stage-2 abort: the SP, the IPA, the
+        fault, ESR_EL2 and HPFAR_EL2), one line each. Not model errors."""
+        return list(self._stack("guest_errors"))
+
+    def stage2_access(self, endpoint: int, pa: int, secure: bool = False) -> str:
+        """What partition `endpoint`'s stage-2 tables give the page at `pa` ("rw-", "---", ...),
+        read by walking the descriptors the SPMC wrote (Non-secure IPA space unless secure)."""
+        return self._stack("stage2_access", int(endpoint), int(pa), bool(secure))
+
     @property
     def driver(self) -> dict[str, Any]:
         """What the normal-world driver found (version, own ID, devices, OP-TEE, counters)."""

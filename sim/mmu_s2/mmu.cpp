@@ -242,4 +242,34 @@ TranslateResult Mmu::translate(const MmuRegs& r, const Access& a) {
   return res;
 }
 
+TranslateResult Mmu::translate_ipa(const MmuRegs& r, IPA ipa, Security ipa_space, const Access& a) {
+  TranslateResult res;
+  const RegimeContext c = regime_context(r, a.el);
+  res.ipa = ipa;
+  res.ipa_space = ipa_space;
+  if (!c.s2_enabled) {
+    res.pa = PA(ipa.value());
+    res.pa_space = ipa_space;
+    return res;
+  }
+  res.translated = true;
+  res.stage2 = true;
+  Stage2Out s2;
+  if (stage2(r, c, ipa.value(), ipa_space, res.walk, s2, res.fault)) {
+    res.tlb_hit = res.walk.s2_reads == 0;
+    res.pa = PA(s2.pa);
+    res.pa_space = s2.pa_space;
+    res.attrs = s2.attrs;
+    if (!permits(s2.perms, a.type, c.unprivileged)) {
+      res.fault.type = FaultType::Permission;
+      res.fault.stage = 2;
+      res.fault.level = s2.level;
+      res.fault.ipa = ipa;
+      res.fault.ipa_space = ipa_space;
+    }
+  }
+  if (res.fault.is_fault()) finish_fault(res.fault, c, r, a);
+  return res;
+}
+
 }  // namespace ffasim::sim::mmu

@@ -60,6 +60,12 @@ class Mmu {
   Mmu(const MmuConfig& cfg, DescriptorMemory& mem, const TlbConfig& tlb = {});
 
   TranslateResult translate(const MmuRegs& r, const Access& a);
+  // The stage-2 half of an EL1&0 access whose stage 1 produced `ipa` in IPA space `ipa_space`
+  // (a behavioural guest's own stage 1, which is not walked): the Stage2Only TLB entry or the
+  // stage-2 walk of VTTBR_EL2 / VSTTBR_EL2, the stage-2 permission check, and a TLB fill. Needs
+  // stage 2 enabled (HCR_EL2.VM for the access's security state); otherwise the IPA is the PA.
+  // A fault is a stage-2 fault with the IPA for HPFAR_EL2; FAR reports `ipa` (the flat VA).
+  TranslateResult translate_ipa(const MmuRegs& r, IPA ipa, Security ipa_space, const Access& a);
 
   Tlb& tlb() { return tlb_; }
   const Tlb& tlb() const { return tlb_; }

@@ -56,7 +56,7 @@ def test_the_simulator_counts_a_delayed_sri_raised_on_the_return_to_the_normal_w
     assert nwd.call(FFA_VERSION, VERSION_1_2).x0 == VERSION_1_2
     assert nwd.call(BITMAP_CREATE, 0, 8).x0 == FFA_SUCCESS_32
     assert nwd.call(BIND, 0x8002 << 16, 0, 1 << 2).x0 == FFA_SUCCESS_32
-    # Test SP command 6: FFA_NOTIFICATION_SET(0x8002 -> 0, delay SRI, ID 2); x3 = 0 on success.
-    r = nwd.call(0x8400006F, 0x8002, 0, 6, 0, 2, 1 << 2, 0)
+    # Test SP command 10 (CMD_NOTIFICATION_SET): FFA_NOTIFICATION_SET(0x8002 -> 0, delay SRI, ID 2); x3 = 0 on success.
+    r = nwd.call(0x8400006F, 0x8002, 0, 10, 0, 2, 1 << 2, 0)
     assert (r.x0, r.x3) == (0x84000070, 0)
     assert sim.notifications == {"sri_raised": 1, "sri_delayed": 1, "npi_recorded": 0}

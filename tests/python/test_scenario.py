@@ -71,7 +71,29 @@ def test_unknown_workload_kind_lists_the_kinds(write_yaml):
     p = write_yaml("workload:\n  - {kind: echo, pes: 0}\n")
     assert error_of(p) == (f"{p}: workload.0.kind: expected one of optee_invoke, direct_echo, "
                            f"direct_req2_echo, ffa_version, id_get, psci_version, features, "
-                           f"partition_info_get, mm_set_variable, mm_get_variable, notification_set_get, got 'echo'")
+                           f"partition_info_get, mm_set_variable, mm_get_variable, notification_set_get, mem_share, got 'echo'")
+
+
+def test_mem_share_op_and_constituents_are_given_by_name(write_yaml):
+    p = write_yaml("workload:\n  - {kind: mem_share, pes: 0, target: 0x8002, pages: 8, op: lend, "
+                   "constituents: scattered}\n")
+    s = ffasim.load_scenario(p)
+    assert s.workload[0]["params"] == {"target": 0x8002, "pages": 8.0, "op": 1.0, "constituents": 1.0}
+
+
+def test_mem_share_unknown_op_lists_the_names(write_yaml):
+    p = write_yaml("workload:\n  - {kind: mem_share, pes: 0, target: 0x8002, op: borrow}\n")
+    assert error_of(p) == f"{p}: workload.0.op: expected one of share, lend, donate, got 'borrow'"
+
+
+def test_mem_share_cost_scenario_runs_a_scattered_lend_with_fragments():
+    res = ffasim.run(REPO / "scenarios/mem_share_cost.yaml",
+                     overrides={"workload.0.pages": 512, "workload.0.constituents": "scattered",
+                                "workload.0.op": "lend"})
+    stats = res.stats
+    counts = dict(zip(stats["abi"], stats["count"]))
+    assert counts["FFA_MEM_LEND_32"] == 4 and counts["FFA_MEM_FRAG_TX"] == 8
+    assert counts["mem.retrieve"] == 4 and counts["mem.reclaim"] == 4
 
 
 def test_missing_required_workload_param(write_yaml):

@@ -178,3 +178,10 @@ def test_spans_and_trace_need_to_be_asked_for(sim):
         sim.results().spans
     with pytest.raises(ffasim.SimulationError, match="keep_trace=True"):
         sim.write_trace("t.json")
+
+
+def test_the_test_sps_stage2_maps_its_image_and_not_optees_memory(sim):
+    assert sim.stage2_access(0x8002, 0x7000000, secure=True) == "rw-"
+    assert sim.stage2_access(0x8002, 0x6280000, secure=True) == "---"
+    assert sim.stage2_access(0x8002, 0x80200000) == "---"
+    assert sim.guest_errors() == []

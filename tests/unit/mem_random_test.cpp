@@ -1,7 +1,8 @@
 // A fixed-seed random sequence of memory-management ABIs from the normal world (SHARE, LEND,
 // DONATE, RECLAIM) and the host-held test SP (RETRIEVE_REQ, RX_RELEASE, RELINQUISH), against a
-// shadow model of what each call must return and who must then have access to each page. The
-// SPMC's isolation checker runs after every call; any violation fails the test (~MemStack).
+// shadow model of what each call must return and who must then have access to each page, in the
+// ownership state and in the test SP's real stage-2 tables. The SPMC's isolation checker runs
+// after every call (and walks the tables too); any violation fails the test (~MemStack).
 #include "tests/unit/mem_fixture.h"
 
 #include <array>
@@ -156,6 +157,11 @@ class RandomMemoryRun {
         if (t.retrieved) want[kTestSp] = "rw-";
       }
       ASSERT_EQ(p.access, want) << "page " << i;
+      // The real stage-2 tables, walked: the test SP maps exactly what the shadow grants it, and
+      // OP-TEE never maps the pool.
+      const auto sp = want.find(kTestSp);
+      ASSERT_EQ(m_.s.stage2_access(kTestSp, pool(i), false), sp == want.end() ? "---" : sp->second) << "page " << i;
+      ASSERT_EQ(m_.s.stage2_access(kOptee, pool(i), false), "---") << "page " << i;
       ASSERT_EQ(p.owner, owner) << "page " << i;
       ASSERT_EQ(p.handle, handle) << "page " << i;
     }

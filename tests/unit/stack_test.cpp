@@ -22,6 +22,8 @@ const ResultRow* find(const std::vector<ResultRow>& rows, const std::string& abi
     if (r.abi == abi && r.caller == caller) return &r;
   return nullptr;
 }
+// A pointer into a temporary would dangle once the statement ends.
+const ResultRow* find(std::vector<ResultRow>&& rows, const std::string& abi, const std::string& caller = "nwd") = delete;
 
 std::string first_error(const ScenarioConfig& c) {
   try {
@@ -54,7 +56,8 @@ TEST(Stack, OpteeInvokesFromFourPesAllCompleteAndAreReportedAsOperations) {
   Stack s(c);
   EXPECT_TRUE(s.errors().empty()) << s.errors().front();
   EXPECT_EQ(s.driver().invokes_done, 100u);
-  const ResultRow* op = find(s.results(), "optee.invoke");
+  const std::vector<ResultRow> rows = s.results();
+  const ResultRow* op = find(rows, "optee.invoke");
   ASSERT_NE(op, nullptr);
   EXPECT_EQ(op->count, 100u);
 }
@@ -98,7 +101,8 @@ TEST(Stack, TheReportBreaksADirectRequestDownIntoSpmdSpmcAndTheSp) {
   ScenarioConfig c = bare_platform(1);
   c.workload.push_back(item("direct_echo", {0}, 10, {{"target", kTestSp}}));
   Stack s(c);
-  const ResultRow* r = find(s.results(), "FFA_MSG_SEND_DIRECT_REQ_32");
+  const std::vector<ResultRow> rows = s.results();
+  const ResultRow* r = find(rows, "FFA_MSG_SEND_DIRECT_REQ_32");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->count, 10u);
   EXPECT_EQ(r->callee, "sp:8002 test-sp");
@@ -116,7 +120,8 @@ TEST(Stack, TheN1sdpProfilePutsAPsciVersionRoundTripInTfasPublishedRange) {
   c.profile = "n1sdp";
   c.workload.push_back(item("psci_version", {0}, 100));
   Stack s(c);
-  const ResultRow* r = find(s.results(), "PSCI_VERSION");
+  const std::vector<ResultRow> rows = s.results();
+  const ResultRow* r = find(rows, "PSCI_VERSION");
   ASSERT_NE(r, nullptr);
   // TF-A docs/perf: PSCI_VERSION on N1SDP takes 120-340 ns.
   EXPECT_GE(r->median_ns, 120.0);
